@@ -1,0 +1,20 @@
+"""The Celery application. Periodic work is declared here, in one place."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "il2monitor.settings.local")
+
+app = Celery("il2monitor")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Re-evaluate any admitted patient whose latest recorded change has no evaluation after it:
+    # catches what a broker outage lost.
+    "evaluation-sweep": {
+        "task": "therapy.tasks.evaluation_sweep",
+        "schedule": 60.0,
+    },
+}

@@ -1,0 +1,27 @@
+"""Test settings: the real PostgreSQL and Redis of the machine (see ``make test``)."""
+
+from il2monitor.settings.base import *  # noqa: F403
+from il2monitor.settings.base import VAR_DIR, env
+
+DEBUG = False
+SECRET_KEY = "test-only-not-a-secret-il2monitor-test-settings-000000"  # noqa: S105
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+VAR_DIR.mkdir(exist_ok=True)
+
+DATABASES = {
+    "default": env.db_url(
+        "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/il2monitor"
+    ),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/14")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 30}
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="il2monitor-test")
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

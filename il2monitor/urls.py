@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from il2monitor.views import healthz
+
+admin.site.site_header = "IL-2 Monitor administration"
+admin.site.site_title = "IL-2 Monitor admin"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="patients:list", permanent=False), name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("patients/", include("patients.urls")),
+    path("api/v1/", include(("il2monitor.api", "api"), namespace="api")),
+    path("admin/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
+]

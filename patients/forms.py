@@ -1,0 +1,57 @@
+from typing import Any
+
+from django import forms
+
+from patients.models import Admission, Patient
+from patients.validators import normalize_mrn
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = [
+            "mrn",
+            "given_name",
+            "family_name",
+            "birth_date",
+            "sex",
+            "diagnosis",
+            "baseline_weight_kg",
+            "baseline_systolic_bp",
+            "baseline_creatinine_mg_dl",
+            "spo2_scale",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "baseline_weight_kg": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+            "baseline_systolic_bp": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "baseline_creatinine_mg_dl": forms.NumberInput(
+                attrs={"inputmode": "decimal", "step": "0.01"}
+            ),
+        }
+
+    def clean_mrn(self) -> str:
+        return normalize_mrn(self.cleaned_data["mrn"])
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class AdmissionForm(forms.ModelForm):
+    class Meta:
+        model = Admission
+        fields = ["ward", "bed", "admitted_at"]
+        widgets = {"admitted_at": DateTimeLocalInput()}
+
+
+class DischargeForm(forms.Form):
+    discharged_at = forms.DateTimeField(widget=DateTimeLocalInput())
+
+
+class MoveBedForm(forms.Form):
+    ward = forms.CharField(max_length=50)
+    bed = forms.CharField(max_length=20)
