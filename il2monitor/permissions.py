@@ -26,6 +26,8 @@ class RolePermission(DjangoModelPermissions):
         user = request.user
         if not user or not user.is_authenticated:
             return False
+        if request.method not in view.allowed_methods:
+            return True  # let the view answer 405 Method Not Allowed
         explicit = getattr(view, "required_permissions", None)
         if explicit is not None:
             if request.method == "OPTIONS":

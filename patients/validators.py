@@ -14,11 +14,18 @@ BASELINE_SBP_MIN = 50
 BASELINE_SBP_MAX = 250
 CREATININE_MIN_MG_DL = Decimal("0.1")
 CREATININE_MAX_MG_DL = Decimal("20")
+WEIGHT_MESSAGE = f"Weight must be between {WEIGHT_MIN_KG} and {WEIGHT_MAX_KG} kg."
+BASELINE_SBP_MESSAGE = (
+    f"Baseline systolic BP must be between {BASELINE_SBP_MIN} and {BASELINE_SBP_MAX} mmHg."
+)
+CREATININE_MESSAGE = (
+    f"Baseline creatinine must be between {CREATININE_MIN_MG_DL} and {CREATININE_MAX_MG_DL} mg/dL."
+)
 MRN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 
 
 def weight_validators() -> list[object]:
-    message = f"Weight must be between {WEIGHT_MIN_KG} and {WEIGHT_MAX_KG} kg."
+    message = WEIGHT_MESSAGE
     return [
         MinValueValidator(WEIGHT_MIN_KG, message=message),
         MaxValueValidator(WEIGHT_MAX_KG, message=message),
@@ -26,9 +33,7 @@ def weight_validators() -> list[object]:
 
 
 def baseline_sbp_validators() -> list[object]:
-    message = (
-        f"Baseline systolic BP must be between {BASELINE_SBP_MIN} and {BASELINE_SBP_MAX} mmHg."
-    )
+    message = BASELINE_SBP_MESSAGE
     return [
         MinValueValidator(BASELINE_SBP_MIN, message=message),
         MaxValueValidator(BASELINE_SBP_MAX, message=message),
@@ -36,10 +41,7 @@ def baseline_sbp_validators() -> list[object]:
 
 
 def creatinine_validators() -> list[object]:
-    message = (
-        f"Baseline creatinine must be between {CREATININE_MIN_MG_DL} and "
-        f"{CREATININE_MAX_MG_DL} mg/dL."
-    )
+    message = CREATININE_MESSAGE
     return [
         MinValueValidator(CREATININE_MIN_MG_DL, message=message),
         MaxValueValidator(CREATININE_MAX_MG_DL, message=message),

@@ -1,12 +1,13 @@
 """Test settings: the real PostgreSQL and Redis of the machine (see ``make test``)."""
 
 from il2monitor.settings.base import *  # noqa: F403
-from il2monitor.settings.base import VAR_DIR, env
+from il2monitor.settings.base import STATIC_ROOT, VAR_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-a-secret-il2monitor-test-settings-000000"  # noqa: S105
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 VAR_DIR.mkdir(exist_ok=True)
+STATIC_ROOT.mkdir(exist_ok=True)
 
 DATABASES = {
     "default": env.db_url(

@@ -6,7 +6,17 @@ from rest_framework.validators import UniqueValidator
 
 from patients.models import Admission, Patient
 from patients.selectors import open_admission
-from patients.validators import normalize_mrn, validate_mrn
+from patients.validators import (
+    BASELINE_SBP_MESSAGE,
+    CREATININE_MESSAGE,
+    WEIGHT_MESSAGE,
+    normalize_mrn,
+    validate_mrn,
+)
+
+
+def range_messages(message: str) -> dict[str, Any]:
+    return {"error_messages": {"min_value": message, "max_value": message}}
 
 
 class MrnField(serializers.CharField):
@@ -50,7 +60,14 @@ class PatientSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"sex": {"default": "unknown"}}
+        extra_kwargs = {
+            "sex": {"default": "unknown"},
+            # ModelSerializer turns the model's min/max validators into DRF limits; keep the
+            # model's wording so the API, the forms and the service say the same thing.
+            "baseline_weight_kg": range_messages(WEIGHT_MESSAGE),
+            "baseline_systolic_bp": range_messages(BASELINE_SBP_MESSAGE),
+            "baseline_creatinine_mg_dl": range_messages(CREATININE_MESSAGE),
+        }
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_ward(self, patient: Patient) -> str | None:

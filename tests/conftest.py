@@ -1,0 +1,83 @@
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from tests.factories import AdmissionFactory, PatientFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django must be told that the
+# ORM calls made there are fine (they are: one thread, no real async code).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., object]:
+    def make(role: str | None = None, **kwargs: object) -> object:
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def nurse(make_user):  # type: ignore[no-untyped-def]
+    return make_user("nurse", username="nurse.one")
+
+
+@pytest.fixture
+def physician(make_user):  # type: ignore[no-untyped-def]
+    return make_user("physician", username="dr.one")
+
+
+@pytest.fixture
+def pharmacist(make_user):  # type: ignore[no-untyped-def]
+    return make_user("pharmacist", username="pharm.one")
+
+
+@pytest.fixture
+def api_reader(make_user):  # type: ignore[no-untyped-def]
+    return make_user("api_client", username="api.one")
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api: APIClient) -> Callable[[object], APIClient]:
+    def login(user: object) -> APIClient:
+        api.force_authenticate(user=user)
+        return api
+
+    return login
+
+
+@pytest.fixture
+def patient(db: None):  # type: ignore[no-untyped-def]
+    return PatientFactory()
+
+
+@pytest.fixture
+def admission(db: None):  # type: ignore[no-untyped-def]
+    return AdmissionFactory()
+
+
+@pytest.fixture
+def count_queries(django_db_blocker: object) -> Callable[[], CaptureQueriesContext]:
+    from django.db import connection
+
+    def capture() -> CaptureQueriesContext:
+        return CaptureQueriesContext(connection)
+
+    return capture
