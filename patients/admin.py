@@ -15,16 +15,34 @@ class AdmissionInline(admin.TabularInline):
 
 @admin.register(Patient)
 class PatientAdmin(SimpleHistoryAdmin):
-    list_display = ["mrn", "family_name", "given_name", "birth_date", "diagnosis",
-                    "baseline_weight_kg", "spo2_scale", "current_location"]
+    list_display = [
+        "mrn",
+        "family_name",
+        "given_name",
+        "birth_date",
+        "diagnosis",
+        "baseline_weight_kg",
+        "spo2_scale",
+        "current_location",
+    ]
     list_filter = ["diagnosis", "sex", "spo2_scale"]
     search_fields = ["mrn", "family_name", "given_name"]
     readonly_fields = ["id", "created_at", "updated_at"]
     inlines = [AdmissionInline]
     fieldsets = [
         (None, {"fields": ["id", "mrn", "given_name", "family_name", "birth_date", "sex"]}),
-        ("Clinical baseline", {"fields": ["diagnosis", "baseline_weight_kg", "baseline_systolic_bp",
-                                          "baseline_creatinine_mg_dl", "spo2_scale"]}),
+        (
+            "Clinical baseline",
+            {
+                "fields": [
+                    "diagnosis",
+                    "baseline_weight_kg",
+                    "baseline_systolic_bp",
+                    "baseline_creatinine_mg_dl",
+                    "spo2_scale",
+                ]
+            },
+        ),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
 

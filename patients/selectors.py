@@ -23,7 +23,8 @@ def patient_list(*, user: Any, search: str = "", ward: str = "") -> QuerySet[Pat
         terms = search.split()
         for term in terms:
             patients = patients.filter(
-                Q(mrn__icontains=term) | Q(given_name__icontains=term)
+                Q(mrn__icontains=term)
+                | Q(given_name__icontains=term)
                 | Q(family_name__icontains=term)
             )
     if ward:
@@ -53,5 +54,7 @@ def open_admission(patient: Patient) -> Admission | None:
 def wards(*, user: Any) -> list[str]:
     return list(
         Admission.objects.filter(discharged_at__isnull=True)
-        .order_by("ward").values_list("ward", flat=True).distinct()
+        .order_by("ward")
+        .values_list("ward", flat=True)
+        .distinct()
     )

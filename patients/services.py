@@ -4,7 +4,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -12,8 +11,6 @@ from patients.errors import ConflictError
 from patients.models import Admission, Patient, Spo2Scale
 from patients.monitor_hook import notify_monitor
 from patients.validators import normalize_mrn
-
-User = AbstractBaseUser | AnonymousUser
 
 PATIENT_EDITABLE_FIELDS = frozenset(
     {
@@ -33,12 +30,12 @@ PATIENT_EDITABLE_FIELDS = frozenset(
 
 def _check_spo2_scale(by: Any, new_scale: int, old_scale: int | None) -> None:
     # NEWS2 scale 2 only when prescribed by a competent clinician [S15]: physicians only.
-    if new_scale == Spo2Scale.SCALE_2 and old_scale != Spo2Scale.SCALE_2:
-        if not by.has_perm("patients.prescribe_spo2_scale"):
-            raise ValidationError(
-                {"spo2_scale": ["Only a physician may prescribe SpO2 scale 2."]},
-                code="spo2_scale_not_prescribed",
-            )
+    newly_prescribed = new_scale == Spo2Scale.SCALE_2 and old_scale != Spo2Scale.SCALE_2
+    if newly_prescribed and not by.has_perm("patients.prescribe_spo2_scale"):
+        raise ValidationError(
+            {"spo2_scale": ["Only a physician may prescribe SpO2 scale 2."]},
+            code="spo2_scale_not_prescribed",
+        )
 
 
 def _save(instance: Any, *, by: Any) -> None:
@@ -134,7 +131,9 @@ def admission_open(
         errors["admitted_at"] = ["Admission cannot be before the patient's birth date."]
     last = patient.admissions.exclude(discharged_at__isnull=True).order_by("-discharged_at").first()
     if last is not None and admitted_at and admitted_at < last.discharged_at:  # type: ignore[operator]
-        errors["admitted_at"] = ["Admission cannot overlap the previous stay (before its discharge)."]
+        errors["admitted_at"] = [
+            "Admission cannot overlap the previous stay (before its discharge)."
+        ]
     if errors:
         raise ValidationError(errors)
     _bed_free(ward=ward, bed=bed)

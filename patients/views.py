@@ -83,7 +83,12 @@ def patient_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Registered {patient.full_name} ({patient.mrn}).")
             return redirect("patients:detail", patient_id=patient.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "patients/patient_form.html", {"form": form, "title": "Register patient"}, status=status)
+    return render(
+        request,
+        "patients/patient_form.html",
+        {"form": form, "title": "Register patient"},
+        status=status,
+    )
 
 
 @login_required
@@ -124,10 +129,14 @@ def admission_create(request: HttpRequest, patient_id: Any) -> HttpResponse:
             messages.success(request, f"Admitted to {admission.ward}, bed {admission.bed}.")
             return redirect("patients:detail", patient_id=patient.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "patients/admission_form.html", {"form": form, "patient": patient}, status=status)
+    return render(
+        request, "patients/admission_form.html", {"form": form, "patient": patient}, status=status
+    )
 
 
-def _admission_action(request: HttpRequest, patient_id: Any, form_class: Any, write: Any) -> HttpResponse:
+def _admission_action(
+    request: HttpRequest, patient_id: Any, form_class: Any, write: Any
+) -> HttpResponse:
     patient = _patient_or_404(request, patient_id)
     admission = selectors.open_admission(patient)
     if admission is None:

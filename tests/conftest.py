@@ -1,3 +1,4 @@
+import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,26 @@ from tests.factories import AdmissionFactory, PatientFactory, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+ROLE_MIGRATIONS = [("patients", "patients.migrations.0002_roles")]
+
+
+@pytest.fixture(autouse=True)
+def _roles_survive_flush(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (live server, worker, threads) flush every table afterwards, the
+    role groups made by data migrations included; grant them again, from those migrations."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from il2monitor.roles import grant_permissions
+
+    for app_label, module in ROLE_MIGRATIONS:
+        grant_permissions(apps, importlib.import_module(module).GRANTS, app_label=app_label)
 
 
 @pytest.fixture

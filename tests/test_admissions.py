@@ -27,10 +27,14 @@ def test_admit_opens_a_stay_with_history(nurse, patient):
 
 
 def test_second_open_admission_is_a_conflict(nurse, patient):
-    services.admission_open(patient=patient, by=nurse, ward="7B", bed="4", admitted_at=timezone.now())
+    services.admission_open(
+        patient=patient, by=nurse, ward="7B", bed="4", admitted_at=timezone.now()
+    )
 
     with pytest.raises(ConflictError, match="already has an open admission"):
-        services.admission_open(patient=patient, by=nurse, ward="7B", bed="5", admitted_at=timezone.now())
+        services.admission_open(
+            patient=patient, by=nurse, ward="7B", bed="5", admitted_at=timezone.now()
+        )
     assert Admission.objects.count() == 1
 
 
@@ -50,27 +54,43 @@ def test_occupied_bed_is_refused_with_the_bed_named(nurse):
     AdmissionFactory(ward="7B", bed="3")
     other = PatientFactory()
     with pytest.raises(ConflictError) as caught:
-        services.admission_open(patient=other, by=nurse, ward="7B", bed="3", admitted_at=timezone.now())
-    assert caught.value.message_dict["bed"] == ["Bed 3 on ward 7B is occupied by another admitted patient."]
+        services.admission_open(
+            patient=other, by=nurse, ward="7B", bed="3", admitted_at=timezone.now()
+        )
+    assert caught.value.message_dict["bed"] == [
+        "Bed 3 on ward 7B is occupied by another admitted patient."
+    ]
 
 
 @pytest.mark.parametrize(
     ("admitted_at", "field", "message"),
     [
-        (lambda: timezone.now() + timedelta(minutes=10), "admitted_at", "Time cannot be in the future."),
-        (lambda: timezone.now().replace(year=1900), "admitted_at", "Admission cannot be before the patient's birth date."),
+        (
+            lambda: timezone.now() + timedelta(minutes=10),
+            "admitted_at",
+            "Time cannot be in the future.",
+        ),
+        (
+            lambda: timezone.now().replace(year=1900),
+            "admitted_at",
+            "Admission cannot be before the patient's birth date.",
+        ),
     ],
 )
 def test_bad_admission_times_are_refused(nurse, patient, admitted_at, field, message):
     with pytest.raises(ValidationError) as caught:
-        services.admission_open(patient=patient, by=nurse, ward="7B", bed="1", admitted_at=admitted_at())
+        services.admission_open(
+            patient=patient, by=nurse, ward="7B", bed="1", admitted_at=admitted_at()
+        )
     assert message in caught.value.message_dict[field]
     assert Admission.objects.count() == 0
 
 
 def test_blank_ward_and_bed_are_refused(nurse, patient):
     with pytest.raises(ValidationError) as caught:
-        services.admission_open(patient=patient, by=nurse, ward=" ", bed="", admitted_at=timezone.now())
+        services.admission_open(
+            patient=patient, by=nurse, ward=" ", bed="", admitted_at=timezone.now()
+        )
     assert {"ward", "bed"} <= set(caught.value.message_dict)
 
 
@@ -86,7 +106,9 @@ def test_discharge_closes_the_stay_and_a_second_discharge_is_a_conflict(nurse, a
 def test_discharge_before_admission_is_refused_and_writes_nothing(nurse, admission):
     with pytest.raises(ValidationError) as caught:
         services.admission_discharge(
-            admission=admission, by=nurse, discharged_at=admission.admitted_at - timedelta(minutes=1)
+            admission=admission,
+            by=nurse,
+            discharged_at=admission.admitted_at - timedelta(minutes=1),
         )
     assert caught.value.message_dict["discharged_at"] == ["Discharge must be after admission."]
     admission.refresh_from_db()
@@ -105,7 +127,10 @@ def test_readmission_after_discharge_cannot_overlap_the_previous_stay(nurse, adm
     services.admission_discharge(admission=admission, by=nurse, discharged_at=discharged_at)
     with pytest.raises(ValidationError, match="overlap the previous stay"):
         services.admission_open(
-            patient=admission.patient, by=nurse, ward="7B", bed="9",
+            patient=admission.patient,
+            by=nurse,
+            ward="7B",
+            bed="9",
             admitted_at=discharged_at - timedelta(minutes=5),
         )
     again = services.admission_open(
@@ -137,7 +162,9 @@ def test_concurrent_admissions_of_one_patient_open_exactly_one(nurse):
     def admit(bed: str) -> None:
         try:
             barrier.wait()
-            services.admission_open(patient=patient, by=nurse, ward="7B", bed=bed, admitted_at=timezone.now())
+            services.admission_open(
+                patient=patient, by=nurse, ward="7B", bed=bed, admitted_at=timezone.now()
+            )
             outcomes.append("admitted")
         except ConflictError:
             outcomes.append("conflict")

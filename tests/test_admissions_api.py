@@ -48,7 +48,9 @@ def test_bad_admission_is_400_and_writes_nothing(api_as, nurse, patient, body, f
 def test_occupied_bed_is_409_naming_the_bed(api_as, nurse, patient):
     AdmissionFactory(ward="7B", bed="1")
     response = api_as(nurse).post(
-        admissions_url(patient), {"ward": "7B", "bed": "1", "admitted_at": timezone.now().isoformat()}, format="json"
+        admissions_url(patient),
+        {"ward": "7B", "bed": "1", "admitted_at": timezone.now().isoformat()},
+        format="json",
     )
     assert response.status_code == 409
     assert response.json()["bed"] == ["Bed 1 on ward 7B is occupied by another admitted patient."]
@@ -58,7 +60,11 @@ def test_discharge_and_its_refusals(api_as, nurse, admission):
     client = api_as(nurse)
     url = f"/api/v1/admissions/{admission.pk}/discharge/"
 
-    early = client.post(url, {"discharged_at": (admission.admitted_at - timezone.timedelta(hours=1)).isoformat()}, format="json")
+    early = client.post(
+        url,
+        {"discharged_at": (admission.admitted_at - timezone.timedelta(hours=1)).isoformat()},
+        format="json",
+    )
     assert early.status_code == 400
     assert early.json()["discharged_at"] == ["Discharge must be after admission."]
 
@@ -71,7 +77,9 @@ def test_discharge_and_its_refusals(api_as, nurse, admission):
 
 
 def test_move_bed(api_as, nurse, admission):
-    response = api_as(nurse).post(f"/api/v1/admissions/{admission.pk}/move/", {"ward": "HDU", "bed": "H2"}, format="json")
+    response = api_as(nurse).post(
+        f"/api/v1/admissions/{admission.pk}/move/", {"ward": "HDU", "bed": "H2"}, format="json"
+    )
     assert response.status_code == 200
     assert (response.json()["ward"], response.json()["bed"]) == ("HDU", "H2")
 
@@ -80,12 +88,29 @@ def test_readers_cannot_admit_or_discharge(api_as, pharmacist, api_reader, admis
     for user in (pharmacist, api_reader):
         client = api_as(user)
         assert client.get(admissions_url(admission.patient)).status_code == 200
-        assert client.post(admissions_url(patient), {"ward": "7B", "bed": "30", "admitted_at": timezone.now().isoformat()}, format="json").status_code == 403
-        assert client.post(f"/api/v1/admissions/{admission.pk}/discharge/", {"discharged_at": timezone.now().isoformat()}, format="json").status_code == 403
+        assert (
+            client.post(
+                admissions_url(patient),
+                {"ward": "7B", "bed": "30", "admitted_at": timezone.now().isoformat()},
+                format="json",
+            ).status_code
+            == 403
+        )
+        assert (
+            client.post(
+                f"/api/v1/admissions/{admission.pk}/discharge/",
+                {"discharged_at": timezone.now().isoformat()},
+                format="json",
+            ).status_code
+            == 403
+        )
     admission.refresh_from_db()
     assert admission.is_open
 
 
 def test_anonymous_gets_401(api, admission):
     assert api.get(admissions_url(admission.patient)).status_code == 401
-    assert api.post(f"/api/v1/admissions/{admission.pk}/discharge/", {}, format="json").status_code == 401
+    assert (
+        api.post(f"/api/v1/admissions/{admission.pk}/discharge/", {}, format="json").status_code
+        == 401
+    )

@@ -50,8 +50,12 @@ FORM_BAD = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value", "message"), FORM_BAD, ids=[f"{f}:{v}" for f, v, _ in FORM_BAD])
-def test_register_form_shows_the_message_and_writes_nothing(browser_as, nurse, field, value, message):
+@pytest.mark.parametrize(
+    ("field", "value", "message"), FORM_BAD, ids=[f"{f}:{v}" for f, v, _ in FORM_BAD]
+)
+def test_register_form_shows_the_message_and_writes_nothing(
+    browser_as, nurse, field, value, message
+):
     response = browser_as(nurse).post(reverse("patients:create"), {**VALID, field: value})
 
     assert response.status_code == 400
@@ -60,16 +64,25 @@ def test_register_form_shows_the_message_and_writes_nothing(browser_as, nurse, f
 
 
 def test_duplicate_mrn_on_the_form(browser_as, nurse, patient):
-    response = browser_as(nurse).post(reverse("patients:create"), {**VALID, "mrn": patient.mrn.lower()})
+    response = browser_as(nurse).post(
+        reverse("patients:create"), {**VALID, "mrn": patient.mrn.lower()}
+    )
     assert response.status_code == 400
     assert "A patient with this MRN already exists." in response.content.decode()
     assert Patient.objects.count() == 1
 
 
 def test_edit_form_changes_only_what_changed(browser_as, physician, patient):
-    data = {**VALID, "mrn": patient.mrn, "given_name": patient.given_name, "family_name": patient.family_name,
-            "birth_date": patient.birth_date.isoformat(), "sex": patient.sex, "diagnosis": patient.diagnosis,
-            "baseline_weight_kg": "75.0"}
+    data = {
+        **VALID,
+        "mrn": patient.mrn,
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "birth_date": patient.birth_date.isoformat(),
+        "sex": patient.sex,
+        "diagnosis": patient.diagnosis,
+        "baseline_weight_kg": "75.0",
+    }
     response = browser_as(physician).post(reverse("patients:edit", args=[patient.pk]), data)
     assert response.status_code == 302
     patient.refresh_from_db()
@@ -82,19 +95,31 @@ def test_admit_form_and_occupied_bed(browser_as, nurse, patient):
     client = browser_as(nurse)
     when = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
-    refused = client.post(reverse("patients:admit", args=[patient.pk]), {"ward": "7B", "bed": "1", "admitted_at": when})
+    refused = client.post(
+        reverse("patients:admit", args=[patient.pk]),
+        {"ward": "7B", "bed": "1", "admitted_at": when},
+    )
     assert refused.status_code == 400
     assert "Bed 1 on ward 7B is occupied by another admitted patient." in refused.content.decode()
 
-    done = client.post(reverse("patients:admit", args=[patient.pk]), {"ward": "7B", "bed": "2", "admitted_at": when})
+    done = client.post(
+        reverse("patients:admit", args=[patient.pk]),
+        {"ward": "7B", "bed": "2", "admitted_at": when},
+    )
     assert done.status_code == 302
     assert Admission.objects.get(patient=patient).bed == "2"
 
 
 def test_discharge_before_admission_on_the_page_is_refused(browser_as, nurse, admission):
     client = browser_as(nurse)
-    early = (timezone.localtime(admission.admitted_at) - timezone.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(reverse("patients:discharge", args=[admission.patient.pk]), {"discharged_at": early}, follow=True)
+    early = (timezone.localtime(admission.admitted_at) - timezone.timedelta(hours=2)).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
+    response = client.post(
+        reverse("patients:discharge", args=[admission.patient.pk]),
+        {"discharged_at": early},
+        follow=True,
+    )
     assert "Discharge must be after admission." in response.content.decode()
     admission.refresh_from_db()
     assert admission.is_open
@@ -111,11 +136,15 @@ def test_pages_need_login_and_the_right_role(client, pharmacist, patient):
 
 
 def test_patient_list_search_and_htmx_partial(browser_as, nurse):
-    AdmissionFactory(patient__family_name="Lindqvist", patient__mrn="IL2-3333", ward="HDU", bed="H1")
+    AdmissionFactory(
+        patient__family_name="Lindqvist", patient__mrn="IL2-3333", ward="HDU", bed="H1"
+    )
     AdmissionFactory(patient__family_name="Okafor", ward="7B", bed="1")
     client = browser_as(nurse)
 
     page = client.get(reverse("patients:list"), {"q": "lindq"}).content.decode()
     assert "LINDQVIST" in page and "OKAFOR" not in page
-    partial = client.get(reverse("patients:list"), {"ward": "7B"}, HTTP_HX_REQUEST="true").content.decode()
+    partial = client.get(
+        reverse("patients:list"), {"ward": "7B"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "<html" not in partial and "OKAFOR" in partial and "LINDQVIST" not in partial

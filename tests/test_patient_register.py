@@ -40,7 +40,11 @@ def test_register_stores_patient_with_normalised_mrn_and_history_user(nurse):
     [
         ("baseline_weight_kg", Decimal("19.9"), "Weight must be between 20 and 300 kg."),
         ("baseline_weight_kg", Decimal("300.1"), "Weight must be between 20 and 300 kg."),
-        ("birth_date", timezone.localdate() + timedelta(days=1), "Birth date cannot be in the future."),
+        (
+            "birth_date",
+            timezone.localdate() + timedelta(days=1),
+            "Birth date cannot be in the future.",
+        ),
         ("mrn", "a b", "MRN must be 3–32 letters, digits or hyphens"),
         ("mrn", "", "This field cannot be blank."),
         ("given_name", "", "This field cannot be blank."),
@@ -48,8 +52,16 @@ def test_register_stores_patient_with_normalised_mrn_and_history_user(nurse):
         ("sex", "x", "Value 'x' is not a valid choice."),
         ("baseline_systolic_bp", 49, "Baseline systolic BP must be between 50 and 250 mmHg."),
         ("baseline_systolic_bp", 251, "Baseline systolic BP must be between 50 and 250 mmHg."),
-        ("baseline_creatinine_mg_dl", Decimal("0.09"), "Baseline creatinine must be between 0.1 and 20 mg/dL."),
-        ("baseline_creatinine_mg_dl", Decimal("20.01"), "Baseline creatinine must be between 0.1 and 20 mg/dL."),
+        (
+            "baseline_creatinine_mg_dl",
+            Decimal("0.09"),
+            "Baseline creatinine must be between 0.1 and 20 mg/dL.",
+        ),
+        (
+            "baseline_creatinine_mg_dl",
+            Decimal("20.01"),
+            "Baseline creatinine must be between 0.1 and 20 mg/dL.",
+        ),
         ("spo2_scale", 3, "Value 3 is not a valid choice."),
     ],
 )
@@ -63,7 +75,9 @@ def test_bad_input_is_refused_with_its_message_and_nothing_is_written(
     assert Patient.objects.count() == 0
 
 
-@pytest.mark.parametrize("weight", [Decimal("20"), Decimal("300"), Decimal("20.1"), Decimal("299.9")])
+@pytest.mark.parametrize(
+    "weight", [Decimal("20"), Decimal("300"), Decimal("20.1"), Decimal("299.9")]
+)
 def test_weight_edges_inside_the_range_are_accepted(nurse, weight):
     patient = services.patient_register(by=nurse, **{**VALID, "baseline_weight_kg": weight})
     assert patient.baseline_weight_kg == weight
@@ -92,7 +106,9 @@ def test_several_bad_fields_are_reported_together(nurse):
 def test_only_a_physician_may_prescribe_spo2_scale_2(nurse, physician):
     with pytest.raises(ValidationError) as caught:
         services.patient_register(by=nurse, **{**VALID, "spo2_scale": 2})
-    assert caught.value.message_dict["spo2_scale"] == ["Only a physician may prescribe SpO2 scale 2."]
+    assert caught.value.message_dict["spo2_scale"] == [
+        "Only a physician may prescribe SpO2 scale 2."
+    ]
     assert Patient.objects.count() == 0
 
     patient = services.patient_register(by=physician, **{**VALID, "spo2_scale": 2})
@@ -128,8 +144,12 @@ def test_update_to_an_out_of_range_weight_writes_nothing(nurse):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("baseline_weight_kg", Decimal("10")), ("spo2_scale", 5), ("baseline_systolic_bp", 20),
-     ("mrn", "lower-case")],
+    [
+        ("baseline_weight_kg", Decimal("10")),
+        ("spo2_scale", 5),
+        ("baseline_systolic_bp", 20),
+        ("mrn", "lower-case"),
+    ],
 )
 def test_database_constraints_hold_even_if_validation_is_bypassed(field, value):
     row = {**VALID, "mrn": "IL2-00042", field: value}

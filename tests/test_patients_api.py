@@ -23,7 +23,11 @@ VALID = {
 
 
 def test_anonymous_gets_401_and_no_data(api, patient):
-    for response in (api.get(LIST), api.get(f"{LIST}{patient.pk}/"), api.post(LIST, VALID, format="json")):
+    for response in (
+        api.get(LIST),
+        api.get(f"{LIST}{patient.pk}/"),
+        api.post(LIST, VALID, format="json"),
+    ):
         assert response.status_code == 401
         assert "results" not in response.json()
         assert patient.family_name not in response.content.decode()
@@ -35,9 +39,19 @@ def test_create_returns_the_contract_fields(api_as, nurse):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert set(body) >= {
-        "id", "mrn", "given_name", "family_name", "birth_date", "sex", "diagnosis",
-        "baseline_weight_kg", "baseline_systolic_bp", "baseline_creatinine_mg_dl",
-        "spo2_scale", "ward", "bed",
+        "id",
+        "mrn",
+        "given_name",
+        "family_name",
+        "birth_date",
+        "sex",
+        "diagnosis",
+        "baseline_weight_kg",
+        "baseline_systolic_bp",
+        "baseline_creatinine_mg_dl",
+        "spo2_scale",
+        "ward",
+        "bed",
     }
     assert body["mrn"] == "IL2-7001"
     assert body["spo2_scale"] == 1
@@ -47,7 +61,11 @@ def test_create_returns_the_contract_fields(api_as, nurse):
 
 BAD_INPUTS = [
     ({"baseline_weight_kg": "19.9"}, "baseline_weight_kg", "Weight must be between 20 and 300 kg."),
-    ({"baseline_weight_kg": "300.5"}, "baseline_weight_kg", "Weight must be between 20 and 300 kg."),
+    (
+        {"baseline_weight_kg": "300.5"},
+        "baseline_weight_kg",
+        "Weight must be between 20 and 300 kg.",
+    ),
     ({"baseline_weight_kg": "heavy"}, "baseline_weight_kg", "A valid number is required."),
     ({"birth_date": "2999-01-01"}, "birth_date", "Birth date cannot be in the future."),
     ({"birth_date": "14/03/1961"}, "birth_date", "Date has wrong format."),
@@ -55,15 +73,29 @@ BAD_INPUTS = [
     ({"sex": "f"}, "sex", '"f" is not a valid choice.'),
     ({"diagnosis": "melanoma"}, "diagnosis", '"melanoma" is not a valid choice.'),
     ({"spo2_scale": 3}, "spo2_scale", '"3" is not a valid choice.'),
-    ({"baseline_systolic_bp": 300}, "baseline_systolic_bp", "Baseline systolic BP must be between 50 and 250 mmHg."),
-    ({"baseline_creatinine_mg_dl": "0"}, "baseline_creatinine_mg_dl", "Baseline creatinine must be between 0.1 and 20 mg/dL."),
+    (
+        {"baseline_systolic_bp": 300},
+        "baseline_systolic_bp",
+        "Baseline systolic BP must be between 50 and 250 mmHg.",
+    ),
+    (
+        {"baseline_creatinine_mg_dl": "0"},
+        "baseline_creatinine_mg_dl",
+        "Baseline creatinine must be between 0.1 and 20 mg/dL.",
+    ),
     ({"given_name": ""}, "given_name", "This field may not be blank."),
     ({"family_name": None}, "family_name", "This field may not be null."),
 ]
 
 
-@pytest.mark.parametrize(("change", "field", "message"), BAD_INPUTS, ids=[case[1] + ":" + str(list(case[0].values())[0]) for case in BAD_INPUTS])
-def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(api_as, physician, change, field, message):
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    BAD_INPUTS,
+    ids=[case[1] + ":" + str(next(iter(case[0].values()))) for case in BAD_INPUTS],
+)
+def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
+    api_as, physician, change, field, message
+):
     response = api_as(physician).post(LIST, {**VALID, **change}, format="json")
 
     assert response.status_code == 400
@@ -75,12 +107,21 @@ def test_missing_required_fields_are_all_named_at_once(api_as, nurse):
     response = api_as(nurse).post(LIST, {}, format="json")
 
     assert response.status_code == 400
-    assert set(response.json()) == {"mrn", "given_name", "family_name", "birth_date", "diagnosis", "baseline_weight_kg"}
+    assert set(response.json()) == {
+        "mrn",
+        "given_name",
+        "family_name",
+        "birth_date",
+        "diagnosis",
+        "baseline_weight_kg",
+    }
 
 
 def test_every_failing_field_is_reported_in_one_response(api_as, nurse):
     response = api_as(nurse).post(
-        LIST, {**VALID, "baseline_weight_kg": "5", "birth_date": "2999-01-01", "sex": "?"}, format="json"
+        LIST,
+        {**VALID, "baseline_weight_kg": "5", "birth_date": "2999-01-01", "sex": "?"},
+        format="json",
     )
     assert response.status_code == 400
     assert {"baseline_weight_kg", "birth_date", "sex"} <= set(response.json())
@@ -105,7 +146,9 @@ def test_nurse_cannot_prescribe_spo2_scale_2_but_physician_can(api_as, nurse, ph
 
 
 def test_patch_updates_and_keeps_history(api_as, physician, patient):
-    response = api_as(physician).patch(f"{LIST}{patient.pk}/", {"baseline_weight_kg": "70.5"}, format="json")
+    response = api_as(physician).patch(
+        f"{LIST}{patient.pk}/", {"baseline_weight_kg": "70.5"}, format="json"
+    )
 
     assert response.status_code == 200, response.json()
     assert response.json()["baseline_weight_kg"] == 70.5
@@ -113,7 +156,9 @@ def test_patch_updates_and_keeps_history(api_as, physician, patient):
 
 
 def test_patch_with_bad_value_writes_nothing(api_as, physician, patient):
-    response = api_as(physician).patch(f"{LIST}{patient.pk}/", {"baseline_weight_kg": "400"}, format="json")
+    response = api_as(physician).patch(
+        f"{LIST}{patient.pk}/", {"baseline_weight_kg": "400"}, format="json"
+    )
     assert response.status_code == 400
     patient.refresh_from_db()
     assert str(patient.baseline_weight_kg) == "72.0"
@@ -130,9 +175,15 @@ def test_unknown_id_is_404(api_as, nurse):
     assert api_as(nurse).get(f"{LIST}00000000-0000-0000-0000-000000000000/").status_code == 404
 
 
-@pytest.mark.parametrize(("role_fixture", "read", "write"), [
-    ("nurse", 200, 201), ("physician", 200, 201), ("pharmacist", 200, 403), ("api_reader", 200, 403),
-])
+@pytest.mark.parametrize(
+    ("role_fixture", "read", "write"),
+    [
+        ("nurse", 200, 201),
+        ("physician", 200, 201),
+        ("pharmacist", 200, 403),
+        ("api_reader", 200, 403),
+    ],
+)
 def test_roles(request, api_as, role_fixture, read, write):
     client = api_as(request.getfixturevalue(role_fixture))
     assert client.get(LIST).status_code == read
@@ -159,9 +210,18 @@ def test_list_is_paginated_and_searchable_by_mrn_and_name(api_as, nurse):
     client = api_as(nurse)
 
     page = client.get(LIST, {"page_size": 2}).json()
-    assert page["count"] == 5 and len(page["results"]) == 2 and page["next"] and page["previous"] is None
-    assert [p["mrn"] for p in client.get(LIST, {"search": "il2-2222"}).json()["results"]] == ["IL2-2222"]
-    assert [p["mrn"] for p in client.get(LIST, {"search": "okaf marg"}).json()["results"]] == ["IL2-1111"]
+    assert (
+        page["count"] == 5
+        and len(page["results"]) == 2
+        and page["next"]
+        and page["previous"] is None
+    )
+    assert [p["mrn"] for p in client.get(LIST, {"search": "il2-2222"}).json()["results"]] == [
+        "IL2-2222"
+    ]
+    assert [p["mrn"] for p in client.get(LIST, {"search": "okaf marg"}).json()["results"]] == [
+        "IL2-1111"
+    ]
     assert client.get(LIST, {"search": "nobody-like-this"}).json()["count"] == 0
 
 

@@ -1,30 +1,44 @@
 import uuid
 from datetime import datetime
 
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 
-from patients.models import Admission
+from patients.models import Admission, Patient
 from therapy.models import PatientEvaluation
 
 
+def latest_change() -> Subquery:
+    """For a Patient row: the time of the newest recorded change the monitor must look at.
+
+    The one definition used both by an evaluation (``record_as_of``) and by the sweep; later
+    record kinds (vitals, fluids, labs, doses...) join it here.
+    """
+    return Subquery(
+        Admission.objects.filter(patient_id=OuterRef("pk"))
+        .order_by("-updated_at")
+        .values("updated_at")[:1]
+    )
+
+
 def record_as_of(*, patient_id: uuid.UUID) -> datetime | None:
-    """The time of the newest change recorded for a patient that the monitor must look at."""
-    return Admission.objects.filter(patient_id=patient_id).aggregate(latest=Max("updated_at"))[
-        "latest"
-    ]
+    return (
+        Patient.objects.filter(pk=patient_id)
+        .annotate(latest=latest_change())
+        .values_list("latest", flat=True)
+        .first()
+    )
 
 
 def patients_needing_evaluation() -> list[uuid.UUID]:
     """Admitted patients whose newest recorded change is newer than their last evaluation."""
-    last_evaluated = (
-        PatientEvaluation.objects.filter(patient_id=OuterRef("patient_id"))
+    last_evaluated = Subquery(
+        PatientEvaluation.objects.filter(patient_id=OuterRef("pk"))
         .order_by("-record_as_of")
         .values("record_as_of")[:1]
     )
-    stale = (
-        Admission.objects.filter(discharged_at__isnull=True)
-        .annotate(last_evaluated=Subquery(last_evaluated))
-        .filter(Q(last_evaluated__isnull=True) | Q(last_evaluated__lt=Max("patient__admissions__updated_at")))
-        .values_list("patient_id", flat=True)
+    return list(
+        Patient.objects.filter(admissions__discharged_at__isnull=True)
+        .annotate(latest=latest_change(), last_evaluated=last_evaluated)
+        .filter(Q(last_evaluated__isnull=True) | Q(last_evaluated__lt=F("latest")))
+        .values_list("pk", flat=True)
     )
-    return list(stale)

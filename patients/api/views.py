@@ -48,13 +48,17 @@ class PatientViewSet(
         return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer: PatientSerializer) -> None:  # type: ignore[override]
-        serializer.instance = services.patient_register(by=self.request.user, **serializer.validated_data)
+        serializer.instance = services.patient_register(
+            by=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer: PatientSerializer) -> None:  # type: ignore[override]
         serializer.instance = services.patient_update(
             patient=serializer.instance, by=self.request.user, **serializer.validated_data
         )
-        serializer.instance = selectors.patient_get(user=self.request.user, patient_id=serializer.instance.pk)
+        serializer.instance = selectors.patient_get(
+            user=self.request.user, patient_id=serializer.instance.pk
+        )
 
 
 @extend_schema(tags=["admissions"])
@@ -66,7 +70,9 @@ class PatientAdmissionsView(generics.ListCreateAPIView):
 
     def get_patient(self) -> Patient:
         try:
-            return selectors.patient_get(user=self.request.user, patient_id=self.kwargs["patient_id"])
+            return selectors.patient_get(
+                user=self.request.user, patient_id=self.kwargs["patient_id"]
+            )
         except Patient.DoesNotExist as error:
             raise Http404 from error
 
@@ -78,7 +84,9 @@ class PatientAdmissionsView(generics.ListCreateAPIView):
         patient = self.get_patient()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        admission = services.admission_open(patient=patient, by=request.user, **serializer.validated_data)
+        admission = services.admission_open(
+            patient=patient, by=request.user, **serializer.validated_data
+        )
         return Response(AdmissionSerializer(admission).data, status=status.HTTP_201_CREATED)
 
 

@@ -12,7 +12,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -21,101 +20,453 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPatient',
+            name="HistoricalPatient",
             fields=[
-                ('id', models.UUIDField(db_index=True, default=uuid.uuid4, editable=False)),
-                ('mrn', models.CharField(db_index=True, error_messages={'unique': 'A patient with this MRN already exists.'}, help_text='Medical record number, unique in this site; stored in capitals.', max_length=32, validators=[patients.validators.validate_mrn], verbose_name='MRN')),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('birth_date', models.DateField(validators=[patients.validators.validate_birth_date])),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=10)),
-                ('diagnosis', models.CharField(choices=[('metastatic_melanoma', 'Metastatic melanoma'), ('metastatic_rcc', 'Metastatic renal cell carcinoma'), ('other', 'Other')], max_length=30)),
-                ('baseline_weight_kg', models.DecimalField(decimal_places=1, help_text='Dosing weight, 20–300 kg.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('20'), message='Weight must be between 20 and 300 kg.'), django.core.validators.MaxValueValidator(Decimal('300'), message='Weight must be between 20 and 300 kg.')], verbose_name='baseline weight (kg)')),
-                ('baseline_systolic_bp', models.PositiveSmallIntegerField(blank=True, help_text='Optional; otherwise taken from the last vitals before the first dose.', null=True, validators=[django.core.validators.MinValueValidator(50, message='Baseline systolic BP must be between 50 and 250 mmHg.'), django.core.validators.MaxValueValidator(250, message='Baseline systolic BP must be between 50 and 250 mmHg.')], verbose_name='baseline systolic BP (mmHg)')),
-                ('baseline_creatinine_mg_dl', models.DecimalField(blank=True, decimal_places=2, help_text='Optional; otherwise taken from the last labs before the first dose.', max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.1'), message='Baseline creatinine must be between 0.1 and 20 mg/dL.'), django.core.validators.MaxValueValidator(Decimal('20'), message='Baseline creatinine must be between 0.1 and 20 mg/dL.')], verbose_name='baseline creatinine (mg/dL)')),
-                ('spo2_scale', models.PositiveSmallIntegerField(choices=[(1, 'Scale 1'), (2, 'Scale 2 (hypercapnic respiratory failure, physician-prescribed)')], default=1, help_text='Scale 2 only when a physician has prescribed it.', verbose_name='NEWS2 SpO2 scale')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(db_index=True, default=uuid.uuid4, editable=False)),
+                (
+                    "mrn",
+                    models.CharField(
+                        db_index=True,
+                        error_messages={"unique": "A patient with this MRN already exists."},
+                        help_text="Medical record number, unique in this site; stored in capitals.",
+                        max_length=32,
+                        validators=[patients.validators.validate_mrn],
+                        verbose_name="MRN",
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                (
+                    "birth_date",
+                    models.DateField(validators=[patients.validators.validate_birth_date]),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "diagnosis",
+                    models.CharField(
+                        choices=[
+                            ("metastatic_melanoma", "Metastatic melanoma"),
+                            ("metastatic_rcc", "Metastatic renal cell carcinoma"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "baseline_weight_kg",
+                    models.DecimalField(
+                        decimal_places=1,
+                        help_text="Dosing weight, 20–300 kg.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                Decimal("20"), message="Weight must be between 20 and 300 kg."
+                            ),
+                            django.core.validators.MaxValueValidator(
+                                Decimal("300"), message="Weight must be between 20 and 300 kg."
+                            ),
+                        ],
+                        verbose_name="baseline weight (kg)",
+                    ),
+                ),
+                (
+                    "baseline_systolic_bp",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Optional; otherwise taken from the last vitals before the first dose.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                50, message="Baseline systolic BP must be between 50 and 250 mmHg."
+                            ),
+                            django.core.validators.MaxValueValidator(
+                                250, message="Baseline systolic BP must be between 50 and 250 mmHg."
+                            ),
+                        ],
+                        verbose_name="baseline systolic BP (mmHg)",
+                    ),
+                ),
+                (
+                    "baseline_creatinine_mg_dl",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Optional; otherwise taken from the last labs before the first dose.",
+                        max_digits=4,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                Decimal("0.1"),
+                                message="Baseline creatinine must be between 0.1 and 20 mg/dL.",
+                            ),
+                            django.core.validators.MaxValueValidator(
+                                Decimal("20"),
+                                message="Baseline creatinine must be between 0.1 and 20 mg/dL.",
+                            ),
+                        ],
+                        verbose_name="baseline creatinine (mg/dL)",
+                    ),
+                ),
+                (
+                    "spo2_scale",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Scale 1"),
+                            (2, "Scale 2 (hypercapnic respiratory failure, physician-prescribed)"),
+                        ],
+                        default=1,
+                        help_text="Scale 2 only when a physician has prescribed it.",
+                        verbose_name="NEWS2 SpO2 scale",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical patient',
-                'verbose_name_plural': 'historical patients',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical patient",
+                "verbose_name_plural": "historical patients",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('mrn', models.CharField(error_messages={'unique': 'A patient with this MRN already exists.'}, help_text='Medical record number, unique in this site; stored in capitals.', max_length=32, unique=True, validators=[patients.validators.validate_mrn], verbose_name='MRN')),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('birth_date', models.DateField(validators=[patients.validators.validate_birth_date])),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], default='unknown', max_length=10)),
-                ('diagnosis', models.CharField(choices=[('metastatic_melanoma', 'Metastatic melanoma'), ('metastatic_rcc', 'Metastatic renal cell carcinoma'), ('other', 'Other')], max_length=30)),
-                ('baseline_weight_kg', models.DecimalField(decimal_places=1, help_text='Dosing weight, 20–300 kg.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('20'), message='Weight must be between 20 and 300 kg.'), django.core.validators.MaxValueValidator(Decimal('300'), message='Weight must be between 20 and 300 kg.')], verbose_name='baseline weight (kg)')),
-                ('baseline_systolic_bp', models.PositiveSmallIntegerField(blank=True, help_text='Optional; otherwise taken from the last vitals before the first dose.', null=True, validators=[django.core.validators.MinValueValidator(50, message='Baseline systolic BP must be between 50 and 250 mmHg.'), django.core.validators.MaxValueValidator(250, message='Baseline systolic BP must be between 50 and 250 mmHg.')], verbose_name='baseline systolic BP (mmHg)')),
-                ('baseline_creatinine_mg_dl', models.DecimalField(blank=True, decimal_places=2, help_text='Optional; otherwise taken from the last labs before the first dose.', max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.1'), message='Baseline creatinine must be between 0.1 and 20 mg/dL.'), django.core.validators.MaxValueValidator(Decimal('20'), message='Baseline creatinine must be between 0.1 and 20 mg/dL.')], verbose_name='baseline creatinine (mg/dL)')),
-                ('spo2_scale', models.PositiveSmallIntegerField(choices=[(1, 'Scale 1'), (2, 'Scale 2 (hypercapnic respiratory failure, physician-prescribed)')], default=1, help_text='Scale 2 only when a physician has prescribed it.', verbose_name='NEWS2 SpO2 scale')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "mrn",
+                    models.CharField(
+                        error_messages={"unique": "A patient with this MRN already exists."},
+                        help_text="Medical record number, unique in this site; stored in capitals.",
+                        max_length=32,
+                        unique=True,
+                        validators=[patients.validators.validate_mrn],
+                        verbose_name="MRN",
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                (
+                    "birth_date",
+                    models.DateField(validators=[patients.validators.validate_birth_date]),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "diagnosis",
+                    models.CharField(
+                        choices=[
+                            ("metastatic_melanoma", "Metastatic melanoma"),
+                            ("metastatic_rcc", "Metastatic renal cell carcinoma"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "baseline_weight_kg",
+                    models.DecimalField(
+                        decimal_places=1,
+                        help_text="Dosing weight, 20–300 kg.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                Decimal("20"), message="Weight must be between 20 and 300 kg."
+                            ),
+                            django.core.validators.MaxValueValidator(
+                                Decimal("300"), message="Weight must be between 20 and 300 kg."
+                            ),
+                        ],
+                        verbose_name="baseline weight (kg)",
+                    ),
+                ),
+                (
+                    "baseline_systolic_bp",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Optional; otherwise taken from the last vitals before the first dose.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                50, message="Baseline systolic BP must be between 50 and 250 mmHg."
+                            ),
+                            django.core.validators.MaxValueValidator(
+                                250, message="Baseline systolic BP must be between 50 and 250 mmHg."
+                            ),
+                        ],
+                        verbose_name="baseline systolic BP (mmHg)",
+                    ),
+                ),
+                (
+                    "baseline_creatinine_mg_dl",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Optional; otherwise taken from the last labs before the first dose.",
+                        max_digits=4,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                Decimal("0.1"),
+                                message="Baseline creatinine must be between 0.1 and 20 mg/dL.",
+                            ),
+                            django.core.validators.MaxValueValidator(
+                                Decimal("20"),
+                                message="Baseline creatinine must be between 0.1 and 20 mg/dL.",
+                            ),
+                        ],
+                        verbose_name="baseline creatinine (mg/dL)",
+                    ),
+                ),
+                (
+                    "spo2_scale",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Scale 1"),
+                            (2, "Scale 2 (hypercapnic respiratory failure, physician-prescribed)"),
+                        ],
+                        default=1,
+                        help_text="Scale 2 only when a physician has prescribed it.",
+                        verbose_name="NEWS2 SpO2 scale",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['family_name', 'given_name', 'mrn'],
-                'permissions': [('prescribe_spo2_scale', 'Can prescribe NEWS2 SpO2 scale 2')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('baseline_weight_kg__gte', 20), ('baseline_weight_kg__lte', 300)), name='patient_baseline_weight_range', violation_error_message='Weight must be between 20 and 300 kg.'), models.CheckConstraint(condition=models.Q(('baseline_systolic_bp__isnull', True), models.Q(('baseline_systolic_bp__gte', 50), ('baseline_systolic_bp__lte', 250)), _connector='OR'), name='patient_baseline_sbp_range', violation_error_message='Baseline systolic BP must be between 50 and 250 mmHg.'), models.CheckConstraint(condition=models.Q(('baseline_creatinine_mg_dl__isnull', True), models.Q(('baseline_creatinine_mg_dl__gte', 0.1), ('baseline_creatinine_mg_dl__lte', 20)), _connector='OR'), name='patient_baseline_creatinine_range', violation_error_message='Baseline creatinine must be between 0.1 and 20 mg/dL.'), models.CheckConstraint(condition=models.Q(('spo2_scale__in', [1, 2])), name='patient_spo2_scale_1_or_2', violation_error_message='SpO2 scale must be 1 or 2.'), models.CheckConstraint(condition=models.Q(('mrn', django.db.models.functions.text.Upper('mrn'))), name='patient_mrn_upper_case', violation_error_message='MRN must be stored in capitals.')],
+                "ordering": ["family_name", "given_name", "mrn"],
+                "permissions": [("prescribe_spo2_scale", "Can prescribe NEWS2 SpO2 scale 2")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("baseline_weight_kg__gte", 20), ("baseline_weight_kg__lte", 300)
+                        ),
+                        name="patient_baseline_weight_range",
+                        violation_error_message="Weight must be between 20 and 300 kg.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("baseline_systolic_bp__isnull", True),
+                            models.Q(
+                                ("baseline_systolic_bp__gte", 50),
+                                ("baseline_systolic_bp__lte", 250),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="patient_baseline_sbp_range",
+                        violation_error_message="Baseline systolic BP must be between 50 and 250 mmHg.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("baseline_creatinine_mg_dl__isnull", True),
+                            models.Q(
+                                ("baseline_creatinine_mg_dl__gte", 0.1),
+                                ("baseline_creatinine_mg_dl__lte", 20),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="patient_baseline_creatinine_range",
+                        violation_error_message="Baseline creatinine must be between 0.1 and 20 mg/dL.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("spo2_scale__in", [1, 2])),
+                        name="patient_spo2_scale_1_or_2",
+                        violation_error_message="SpO2 scale must be 1 or 2.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("mrn", django.db.models.functions.text.Upper("mrn"))),
+                        name="patient_mrn_upper_case",
+                        violation_error_message="MRN must be stored in capitals.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAdmission',
+            name="HistoricalAdmission",
             fields=[
-                ('id', models.UUIDField(db_index=True, default=uuid.uuid4, editable=False)),
-                ('ward', models.CharField(max_length=50)),
-                ('bed', models.CharField(max_length=20)),
-                ('admitted_at', models.DateTimeField(validators=[patients.validators.validate_not_future])),
-                ('discharged_at', models.DateTimeField(blank=True, null=True, validators=[patients.validators.validate_not_future])),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('admitted_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='patients.patient')),
+                ("id", models.UUIDField(db_index=True, default=uuid.uuid4, editable=False)),
+                ("ward", models.CharField(max_length=50)),
+                ("bed", models.CharField(max_length=20)),
+                (
+                    "admitted_at",
+                    models.DateTimeField(validators=[patients.validators.validate_not_future]),
+                ),
+                (
+                    "discharged_at",
+                    models.DateTimeField(
+                        blank=True, null=True, validators=[patients.validators.validate_not_future]
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "admitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical admission',
-                'verbose_name_plural': 'historical admissions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical admission",
+                "verbose_name_plural": "historical admissions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Admission',
+            name="Admission",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('ward', models.CharField(max_length=50)),
-                ('bed', models.CharField(max_length=20)),
-                ('admitted_at', models.DateTimeField(validators=[patients.validators.validate_not_future])),
-                ('discharged_at', models.DateTimeField(blank=True, null=True, validators=[patients.validators.validate_not_future])),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('admitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='admissions', to='patients.patient')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("ward", models.CharField(max_length=50)),
+                ("bed", models.CharField(max_length=20)),
+                (
+                    "admitted_at",
+                    models.DateTimeField(validators=[patients.validators.validate_not_future]),
+                ),
+                (
+                    "discharged_at",
+                    models.DateTimeField(
+                        blank=True, null=True, validators=[patients.validators.validate_not_future]
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "admitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="admissions",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-admitted_at'],
-                'indexes': [models.Index(fields=['ward', 'discharged_at'], name='patients_ad_ward_1f5887_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('discharged_at__isnull', True)), fields=('patient',), name='one_open_admission_per_patient', violation_error_message='This patient already has an open admission.'), models.UniqueConstraint(condition=models.Q(('discharged_at__isnull', True)), fields=('ward', 'bed'), name='one_open_admission_per_bed', violation_error_message='That bed is occupied by another admitted patient.'), models.CheckConstraint(condition=models.Q(('discharged_at__isnull', True), ('discharged_at__gt', models.F('admitted_at')), _connector='OR'), name='admission_discharge_after_admission', violation_error_message='Discharge must be after admission.')],
+                "ordering": ["-admitted_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["ward", "discharged_at"], name="patients_ad_ward_1f5887_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("discharged_at__isnull", True)),
+                        fields=("patient",),
+                        name="one_open_admission_per_patient",
+                        violation_error_message="This patient already has an open admission.",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("discharged_at__isnull", True)),
+                        fields=("ward", "bed"),
+                        name="one_open_admission_per_bed",
+                        violation_error_message="That bed is occupied by another admitted patient.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("discharged_at__isnull", True),
+                            ("discharged_at__gt", models.F("admitted_at")),
+                            _connector="OR",
+                        ),
+                        name="admission_discharge_after_admission",
+                        violation_error_message="Discharge must be after admission.",
+                    ),
+                ],
             },
         ),
     ]

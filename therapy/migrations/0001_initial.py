@@ -6,26 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('patients', '0001_initial'),
+        ("patients", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PatientEvaluation',
+            name="PatientEvaluation",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('reason', models.CharField(max_length=40)),
-                ('record_as_of', models.DateTimeField()),
-                ('evaluated_at', models.DateTimeField(auto_now_add=True)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evaluations', to='patients.patient')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("reason", models.CharField(max_length=40)),
+                ("record_as_of", models.DateTimeField()),
+                ("evaluated_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evaluations",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-evaluated_at'],
-                'constraints': [models.UniqueConstraint(fields=('patient', 'record_as_of'), name='one_evaluation_per_record_state')],
+                "ordering": ["-evaluated_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("patient", "record_as_of"), name="one_evaluation_per_record_state"
+                    )
+                ],
             },
         ),
     ]

@@ -11,7 +11,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--allow-production", action="store_true",
+            "--allow-production",
+            action="store_true",
             help="Load even when DEBUG is off (demo passwords are public: never on a real ward).",
         )
 

@@ -1,0 +1,62 @@
+"""Roles come from a migration; login and logout pages; django-axes locks out guessing."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def perms_of(role: str) -> set[str]:
+    group = Group.objects.get(name=role)
+    return {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in group.permissions.select_related("content_type")
+    }
+
+
+def test_migration_creates_every_role_with_its_permissions():
+    assert {"nurse", "physician", "pharmacist", "api_client"} <= set(
+        Group.objects.values_list("name", flat=True)
+    )
+    assert {"patients.add_patient", "patients.change_admission"} <= perms_of("nurse")
+    assert "patients.prescribe_spo2_scale" not in perms_of("nurse")
+    assert "patients.prescribe_spo2_scale" in perms_of("physician")
+    assert perms_of("pharmacist") == {"patients.view_patient", "patients.view_admission"}
+    assert perms_of("api_client") == {"patients.view_patient", "patients.view_admission"}
+    assert not any(
+        p.startswith("patients.delete_") for role in ("nurse", "physician") for p in perms_of(role)
+    )
+
+
+def test_login_then_patient_list_then_logout(client, nurse):
+    page = client.get(reverse("login"))
+    assert page.status_code == 200 and b'name="password"' in page.content
+
+    response = client.post(
+        reverse("login"), {"username": "nurse.one", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("patients:list")
+    assert client.get(reverse("patients:list")).status_code == 200
+
+    client.post(reverse("logout"))
+    assert client.get(reverse("patients:list")).status_code == 302
+
+
+def test_wrong_password_is_refused_with_a_message(client, nurse):
+    response = client.post(reverse("login"), {"username": "nurse.one", "password": "wrong"})
+    assert response.status_code == 200
+    assert b"Please enter a correct username and password" in response.content
+
+
+def test_repeated_failures_lock_the_account_even_with_the_right_password(client, nurse, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "nurse.one", "password": "wrong"})
+
+    locked = client.post(
+        reverse("login"), {"username": "nurse.one", "password": "correct-horse-battery"}
+    )
+
+    assert locked.status_code == 429
+    assert b"Too many failed sign-ins" in locked.content
+    assert client.get(reverse("patients:list")).status_code == 302
