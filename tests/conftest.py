@@ -16,13 +16,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
-ROLE_MIGRATIONS = [("patients", "patients.migrations.0002_roles")]
+# Data migrations whose rows every test needs: (module, function taking (apps, schema_editor)).
+DATA_MIGRATIONS = [
+    ("patients.migrations.0002_roles", "grant"),
+    ("therapy.migrations.0003_seed_default_rule_profile", "seed"),
+]
 
 
 @pytest.fixture(autouse=True)
-def _roles_survive_flush(request: pytest.FixtureRequest) -> None:
+def _data_migrations_survive_flush(request: pytest.FixtureRequest) -> None:
     """Transactional tests (live server, worker, threads) flush every table afterwards, the
-    role groups made by data migrations included; grant them again, from those migrations."""
+    rows made by data migrations included; run those migrations' functions again."""
     marker = request.node.get_closest_marker("django_db")
     transactional = marker is not None and marker.kwargs.get("transaction", False)
     if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
@@ -30,10 +34,8 @@ def _roles_survive_flush(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("transactional_db")
     from django.apps import apps
 
-    from il2monitor.roles import grant_permissions
-
-    for app_label, module in ROLE_MIGRATIONS:
-        grant_permissions(apps, importlib.import_module(module).GRANTS, app_label=app_label)
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
-from therapy.models import PatientEvaluation
+from therapy.models import PatientEvaluation, RuleProfileVersion
+from therapy.profiles import rule_profile_activate, rule_profile_revise, validate_settings
 
 
 @admin.register(PatientEvaluation)
@@ -14,3 +17,64 @@ class PatientEvaluationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+class RuleProfileVersionForm(forms.ModelForm):
+    settings = forms.JSONField(
+        widget=forms.Textarea(attrs={"rows": 30, "cols": 100, "style": "font-family: monospace"}),
+        help_text="Every threshold and window of the profile. Saving creates a new version.",
+    )
+
+    class Meta:
+        model = RuleProfileVersion
+        fields = ["name", "settings", "change_note"]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if "settings" in cleaned and cleaned.get("name"):
+            try:
+                validate_settings(cleaned["name"], cleaned["settings"])
+            except ValidationError as error:
+                self.add_error("settings", error.message_dict["settings"])
+        return cleaned
+
+
+@admin.register(RuleProfileVersion)
+class RuleProfileVersionAdmin(admin.ModelAdmin):
+    """Versions are immutable: "Add" starts from the active version's thresholds and saves the
+    next version; the action "Make active" switches back to an earlier one."""
+
+    form = RuleProfileVersionForm
+    list_display = ["label", "is_active", "created_at", "created_by", "change_note"]
+    list_filter = ["name", "is_active"]
+    actions = ["make_active"]
+
+    def get_changeform_initial_data(self, request):  # type: ignore[no-untyped-def]
+        active = RuleProfileVersion.objects.filter(is_active=True).first()
+        if active is None:
+            return {}
+        return {"name": active.name, "settings": active.settings}
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # a stored version never changes; add a new one instead
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        saved = rule_profile_revise(
+            name=form.cleaned_data["name"],
+            settings=form.cleaned_data["settings"],
+            change_note=form.cleaned_data["change_note"],
+            by=request.user,
+        )
+        obj.pk, obj.version, obj.is_active = saved.pk, saved.version, saved.is_active
+        obj._state.adding = False
+
+    @admin.action(description="Make the selected version the active profile")
+    def make_active(self, request, queryset):  # type: ignore[no-untyped-def]
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one version.", level=messages.ERROR)
+            return
+        profile = rule_profile_activate(profile=queryset.get())
+        self.message_user(request, f"{profile.label} is now the active rule profile.")
