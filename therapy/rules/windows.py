@@ -44,7 +44,9 @@ def latest_lab(
     usable = [
         lab
         for lab in labs
-        if lab.test is test and lab.collected_at <= at and (since is None or lab.collected_at >= since)
+        if lab.test == test
+        and lab.collected_at <= at
+        and (since is None or lab.collected_at >= since)
     ]
     return max(usable, key=lambda lab: lab.collected_at, default=None)
 
@@ -67,6 +69,7 @@ class UrineOutput:
     end: datetime
     volume_ml: Decimal
     recorded_hours: Decimal
+    last_recorded_at: datetime | None
 
     @property
     def window_hours(self) -> Decimal:
@@ -98,12 +101,14 @@ def _covered(intervals: list[tuple[datetime, datetime]]) -> timedelta:
 def urine_output(fluids: Iterable[FluidEntry], *, start: datetime, end: datetime) -> UrineOutput:
     volume = Decimal(0)
     spans: list[tuple[datetime, datetime]] = []
+    last: datetime | None = None
     for entry in fluids:
         if not entry.is_urine_output:
             continue
         if entry.period_end == entry.period_start:
             if start < entry.period_end <= end:  # a single measurement, no period
                 volume += entry.volume_ml
+                last = max(last or entry.period_end, entry.period_end)
             continue
         overlap_start, overlap_end = max(start, entry.period_start), min(end, entry.period_end)
         if overlap_end <= overlap_start:
@@ -111,4 +116,5 @@ def urine_output(fluids: Iterable[FluidEntry], *, start: datetime, end: datetime
         share = hours(overlap_end - overlap_start) / hours(entry.period_end - entry.period_start)
         volume += entry.volume_ml * share
         spans.append((overlap_start, overlap_end))
-    return UrineOutput(start, end, volume, hours(_covered(spans)))
+        last = max(last or overlap_end, overlap_end)
+    return UrineOutput(start, end, volume, hours(_covered(spans)), last)

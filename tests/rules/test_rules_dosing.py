@@ -1,0 +1,100 @@
+"""Dose arithmetic (clinical-rules.md §5): exact Decimal results and range checks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from rules_factories import profile_with
+
+from therapy.rules.dosing import DoseInputError, dose_calculate
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("per_kg", "weight", "dose_iu", "volume_ml", "vials", "mg"),
+    [
+        (600_000, "70", 42_000_000, "2.33", 2, "2.567"),
+        (600_000, "70.5", 42_300_000, "2.35", 2, "2.585"),
+        (600_000, "20", 12_000_000, "0.67", 1, "0.733"),
+        (600_000, "300", 180_000_000, "10.00", 9, "11.000"),
+        (600_000, "36.6666", 21_999_960, "1.22", 1, "1.344"),
+        (600_000, "36.66667", 22_000_002, "1.22", 2, "1.344"),  # just over one vial
+        (500_000, "44", 22_000_000, "1.22", 1, "1.344"),  # exactly one vial
+        (1, "20.5", 21, "0.00", 1, "0.000"),  # 20.5 IU: half up to 21
+        (1, "20.4", 20, "0.00", 1, "0.000"),
+        (18_000, "25", 450_000, "0.03", 1, "0.028"),  # 0.025 mL: half up to 0.03
+    ],
+)
+def test_dose_arithmetic(
+    per_kg: int, weight: str, dose_iu: int, volume_ml: str, vials: int, mg: str
+) -> None:
+    result = dose_calculate(dose_iu_per_kg=per_kg, dosing_weight_kg=D(weight))
+    assert result.dose_iu == dose_iu and isinstance(result.dose_iu, int)
+    assert result.volume_ml == D(volume_ml) and str(result.volume_ml) == volume_ml
+    assert result.vials == vials
+    assert result.mg == D(mg) and str(result.mg) == mg
+
+
+def test_result_carries_inputs_and_profile_and_serialises() -> None:
+    result = dose_calculate(dose_iu_per_kg=D(600_000), dosing_weight_kg="82.3")
+    assert result.to_dict() == {
+        "dose_iu_per_kg": "600000",
+        "dosing_weight_kg": "82.3",
+        "dose_iu": 49_380_000,
+        "volume_ml": "2.74",
+        "vials": 3,
+        "mg": "3.018",
+        "profile_name": "label-2024+consensus-2014",
+        "profile_version": "1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("weight", "ok"),
+    [("19.99", False), ("20", True), ("300", True), ("300.01", False), ("-70", False)],
+)
+def test_weight_range_edges(weight: str, ok: bool) -> None:
+    if ok:
+        assert dose_calculate(dose_iu_per_kg=600_000, dosing_weight_kg=D(weight)).dose_iu > 0
+        return
+    with pytest.raises(DoseInputError) as caught:
+        dose_calculate(dose_iu_per_kg=600_000, dosing_weight_kg=D(weight))
+    assert caught.value.errors == {"dosing_weight_kg": ["must be between 20 and 300 kg"]}
+
+
+@pytest.mark.parametrize(
+    ("per_kg", "ok"), [(0, False), (-1, False), (1, True), (600_000, True), (600_001, False)]
+)
+def test_dose_range_edges(per_kg: int, ok: bool) -> None:
+    if ok:
+        assert dose_calculate(dose_iu_per_kg=per_kg, dosing_weight_kg=D(70)).dose_iu > 0
+        return
+    with pytest.raises(DoseInputError) as caught:
+        dose_calculate(dose_iu_per_kg=per_kg, dosing_weight_kg=D(70))
+    assert caught.value.errors == {
+        "dose_iu_per_kg": ["must be more than 0 and at most 600000 IU/kg"]
+    }
+
+
+def test_dose_ceiling_is_a_profile_field() -> None:
+    profile = profile_with("dosing", max_dose_iu_per_kg=720_000)
+    result = dose_calculate(dose_iu_per_kg=720_000, dosing_weight_kg=D(50), profile=profile)
+    assert result.dose_iu == 36_000_000
+
+
+def test_every_failing_field_is_reported_at_once() -> None:
+    with pytest.raises(DoseInputError) as caught:
+        dose_calculate(dose_iu_per_kg=0, dosing_weight_kg=D(500))
+    assert set(caught.value.errors) == {"dose_iu_per_kg", "dosing_weight_kg"}
+    assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize("bad", [70.5, True, None, "seventy", "NaN", "Infinity", [70]])
+def test_non_decimal_weight_is_rejected(bad: Any) -> None:
+    with pytest.raises(DoseInputError) as caught:
+        dose_calculate(dose_iu_per_kg=600_000, dosing_weight_kg=bad)
+    assert list(caught.value.errors) == ["dosing_weight_kg"]
+    assert caught.value.errors["dosing_weight_kg"][0].startswith("must be a decimal number")

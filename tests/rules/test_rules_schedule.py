@@ -1,0 +1,133 @@
+"""The q8h schedule of a course and its limits (clinical-rules.md §4, [S1])."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+import pytest
+
+from therapy.rules.inputs import DoseRecord, DoseStatus
+from therapy.rules.schedule import (
+    MAX_DOSES_PER_COURSE,
+    ScheduleInputError,
+    administration_refusals,
+    course_schedule,
+    doses_given,
+    doses_to_cancel,
+)
+
+START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+CYCLE_2 = START + timedelta(days=14)
+
+
+def test_two_cycles_of_fourteen_doses_every_eight_hours() -> None:
+    doses = course_schedule(cycle_1_start=START, cycle_2_start=CYCLE_2)
+    assert len(doses) == MAX_DOSES_PER_COURSE == 28
+    first, last = doses[0], doses[13]
+    assert (first.cycle, first.number, first.scheduled_at) == (1, 1, START)
+    assert (last.cycle, last.number) == (1, 14)
+    assert last.scheduled_at == START + timedelta(hours=8 * 13)  # day 5
+    assert (doses[14].cycle, doses[14].number, doses[14].scheduled_at) == (2, 1, CYCLE_2)
+    assert doses[27].scheduled_at == CYCLE_2 + timedelta(hours=104)
+    gaps = {b.scheduled_at - a.scheduled_at for a, b in pairwise(doses[:14])}
+    assert gaps == {timedelta(hours=8)}
+
+
+def test_one_cycle_and_a_smaller_maximum() -> None:
+    doses = course_schedule(cycle_1_start=START, max_doses_per_cycle=10, interval_hours=12)
+    assert [d.number for d in doses] == list(range(1, 11))
+    assert doses[-1].scheduled_at == START + timedelta(hours=108)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"max_doses_per_cycle": 15}, "max_doses_per_cycle"),
+        ({"max_doses_per_cycle": 0}, "max_doses_per_cycle"),
+        ({"interval_hours": 7}, "interval_hours"),
+        ({"interval_hours": 25}, "interval_hours"),
+        ({"interval_hours": 8.0}, "interval_hours"),
+        ({"cycle_1_start": datetime(2026, 11, 23, 8)}, "cycle_1_start"),
+        ({"cycle_2_start": datetime(2026, 12, 7, 8)}, "cycle_2_start"),
+        ({"cycle_2_start": START + timedelta(hours=104)}, "cycle_2_start"),  # overlaps cycle 1
+    ],
+)
+def test_schedule_input_errors(changes: dict[str, Any], field: str) -> None:
+    arguments: dict[str, Any] = {"cycle_1_start": START, **changes}
+    with pytest.raises(ScheduleInputError) as caught:
+        course_schedule(**arguments)
+    assert field in caught.value.errors
+
+
+@pytest.mark.parametrize(
+    ("changes"),
+    [
+        {"max_doses_per_cycle": 14, "interval_hours": 8},
+        {"max_doses_per_cycle": 1, "interval_hours": 24},
+        {"cycle_2_start": START + timedelta(hours=104, seconds=1)},
+    ],
+)
+def test_schedule_input_edges_accepted(changes: dict[str, Any]) -> None:
+    assert course_schedule(cycle_1_start=START, **changes)
+
+
+def history(statuses: str, cycle: int = 1) -> list[DoseRecord]:
+    """One letter per dose slot: g given, h held, s scheduled, c cancelled."""
+    names = {"g": "given", "h": "held", "s": "scheduled", "c": "cancelled"}
+    return [
+        DoseRecord(cycle, n, START + timedelta(hours=8 * (n - 1)), names[letter])  # type: ignore[arg-type]
+        for n, letter in enumerate(statuses, start=1)
+    ]
+
+
+def test_next_scheduled_dose_may_be_given() -> None:
+    assert administration_refusals(history("gghs"), cycle=1, number=4) == ()
+
+
+def test_a_held_dose_is_not_made_up() -> None:
+    # Fourteen slots; one held: thirteen can be given, the cycle does not grow.
+    doses = history("h" + "g" * 12 + "s")
+    assert administration_refusals(doses, cycle=1, number=14) == ()
+    assert doses_given(doses, cycle=1) == 12
+    assert administration_refusals(doses, cycle=1, number=15) == ("cycle 1 has no dose 15",)
+
+
+def test_refusals() -> None:
+    doses = history("gss")
+    assert administration_refusals(doses, cycle=1, number=1) == (
+        "the dose is given, not scheduled",
+    )
+    assert administration_refusals(doses, cycle=1, number=3) == (
+        "not the next due dose: cycle 1 dose 2 is still scheduled",
+    )
+
+
+@pytest.mark.parametrize(("given", "refused"), [(9, False), (10, True)])
+def test_cycle_full_edge(given: int, refused: bool) -> None:
+    doses = history("g" * given + "s")
+    refusals = administration_refusals(doses, cycle=1, number=given + 1, max_doses_per_cycle=10)
+    assert (refusals == ("cycle 1 is full: 10 doses given",)) is refused
+    assert (refusals == ()) is not refused
+
+
+def test_course_full() -> None:
+    doses = history("g" * 14) + history("g" * 14 + "s", cycle=2)
+    assert administration_refusals(doses, cycle=2, number=15, max_doses_per_cycle=14) == (
+        "cycle 2 is full: 14 doses given",
+        "the course is full: 28 doses given",
+    )
+    assert doses_given(doses) == 28
+
+
+def test_course_almost_full_is_not_refused() -> None:
+    doses = history("g" * 14) + history("g" * 13 + "s", cycle=2)
+    assert administration_refusals(doses, cycle=2, number=14) == ()
+
+
+def test_discontinuing_cancels_every_scheduled_dose() -> None:
+    doses = history("ghss") + history("ss", cycle=2)
+    cancelled = doses_to_cancel(doses)
+    assert [(d.cycle, d.number) for d in cancelled] == [(1, 3), (1, 4), (2, 1), (2, 2)]
+    assert all(d.status is DoseStatus.SCHEDULED for d in cancelled)

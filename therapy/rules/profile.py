@@ -1,0 +1,411 @@
+"""The rule profile: every threshold and window a site may change, with a name and version.
+
+clinical-rules.md marks some values **project default**; they, and the pre-dose criteria table
+of §4, live here rather than in the rule modules, so a site can change them without a code
+change. Every result carries ``profile_name`` and ``profile_version``. The JSON form
+(``to_dict``/``from_dict``, in :mod:`therapy.rules.codec`) is what the database stores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Final
+
+from patients.news2 import News2FrequencyPolicy, OxygenDevice
+from therapy.rules.codec import decode, encode
+from therapy.rules.errors import ErrorCollector, ProfileError
+from therapy.rules.inputs import EventCode, MedicationCategory
+
+DEFAULT_PROFILE_NAME: Final = "label-2024+consensus-2014"
+DEFAULT_PROFILE_VERSION: Final = "1"
+
+
+class Action(StrEnum):
+    HOLD = "hold"
+    DISCONTINUE = "discontinue"
+
+
+class CriterionCode(StrEnum):
+    """The codes of clinical-rules.md §4, as the precheck and the hold API name them."""
+
+    SBP_LT_90 = "sbp_lt_90"
+    SPO2_LT_90 = "spo2_lt_90"
+    MENTAL_STATUS_CHANGE = "mental_status_change"
+    ARRHYTHMIA = "arrhythmia"
+    FOBT_POSITIVE = "fobt_positive"
+    HR_100_130 = "hr_100_130"
+    HR_GT_130 = "hr_gt_130"
+    WEIGHT_GAIN_GT_15PCT = "weight_gain_gt_15pct"
+    URINE_80_160_PER_8H = "urine_80_160_per_8h"
+    URINE_LT_80_PER_8H = "urine_lt_80_per_8h"
+    CREATININE_2_5_TO_2_9 = "creatinine_2_5_to_2_9"
+    CREATININE_GE_3 = "creatinine_ge_3"
+    OXYGEN_3_TO_4_L = "oxygen_3_to_4_l"
+    OXYGEN_GT_4_L = "oxygen_gt_4_l"
+    PLATELETS_30_TO_50 = "platelets_30_to_50"
+    PLATELETS_LT_30 = "platelets_lt_30"
+    BILIRUBIN_GT_7 = "bilirubin_gt_7"
+    BICARBONATE_LE_18 = "bicarbonate_le_18"
+    PHENYLEPHRINE_AT_DOSE = "phenylephrine_at_dose"
+    INFECTION = "infection"
+    PERMANENT_STOP_EVENT = "permanent_stop_event"
+    THREE_RELATIVE_CRITERIA = "three_relative_criteria"
+    THREE_HELD_DOSES = "three_held_doses"
+
+
+class Measure(StrEnum):
+    """What a criterion's bounds are compared with. Flag measures are yes/no and take no
+    bounds; the two composite measures are counted after the other criteria."""
+
+    SYSTOLIC_BP = "systolic_bp"
+    SPO2 = "spo2"
+    HEART_RATE = "heart_rate"
+    NOT_ALERT = "consciousness_not_alert"
+    FOBT_POSITIVE = "fobt_positive"
+    WEIGHT_GAIN_PCT = "weight_gain_pct"
+    URINE_OUTPUT_ML = "urine_output_ml"
+    CREATININE = "creatinine_mg_dl"
+    OXYGEN_FLOW = "oxygen_flow_l_min"
+    PLATELETS = "platelets_10e3_ul"
+    BILIRUBIN = "bilirubin_mg_dl"
+    BICARBONATE = "bicarbonate_mmol_l"
+    PHENYLEPHRINE = "phenylephrine_ug_kg_min"
+    HOLD_CRITERIA_MET = "hold_criteria_met"
+    HELD_DOSES_IN_CYCLE = "held_doses_in_cycle"
+
+
+FLAG_MEASURES: Final = frozenset({Measure.NOT_ALERT, Measure.FOBT_POSITIVE})
+
+# Which measure each criterion reads; None: events only. Fixed by the code, not the profile.
+MEASURE_BY_CODE: Final[dict[CriterionCode, Measure | None]] = {
+    CriterionCode.SBP_LT_90: Measure.SYSTOLIC_BP,
+    CriterionCode.SPO2_LT_90: Measure.SPO2,
+    CriterionCode.MENTAL_STATUS_CHANGE: Measure.NOT_ALERT,
+    CriterionCode.ARRHYTHMIA: None,
+    CriterionCode.FOBT_POSITIVE: Measure.FOBT_POSITIVE,
+    CriterionCode.HR_100_130: Measure.HEART_RATE,
+    CriterionCode.HR_GT_130: Measure.HEART_RATE,
+    CriterionCode.WEIGHT_GAIN_GT_15PCT: Measure.WEIGHT_GAIN_PCT,
+    CriterionCode.URINE_80_160_PER_8H: Measure.URINE_OUTPUT_ML,
+    CriterionCode.URINE_LT_80_PER_8H: Measure.URINE_OUTPUT_ML,
+    CriterionCode.CREATININE_2_5_TO_2_9: Measure.CREATININE,
+    CriterionCode.CREATININE_GE_3: Measure.CREATININE,
+    CriterionCode.OXYGEN_3_TO_4_L: Measure.OXYGEN_FLOW,
+    CriterionCode.OXYGEN_GT_4_L: Measure.OXYGEN_FLOW,
+    CriterionCode.PLATELETS_30_TO_50: Measure.PLATELETS,
+    CriterionCode.PLATELETS_LT_30: Measure.PLATELETS,
+    CriterionCode.BILIRUBIN_GT_7: Measure.BILIRUBIN,
+    CriterionCode.BICARBONATE_LE_18: Measure.BICARBONATE,
+    CriterionCode.PHENYLEPHRINE_AT_DOSE: Measure.PHENYLEPHRINE,
+    CriterionCode.INFECTION: None,
+    CriterionCode.PERMANENT_STOP_EVENT: None,
+    CriterionCode.THREE_RELATIVE_CRITERIA: Measure.HOLD_CRITERIA_MET,
+    CriterionCode.THREE_HELD_DOSES: Measure.HELD_DOSES_IN_CYCLE,
+}
+
+
+def _positive(errors: ErrorCollector, obj: object, *names: str) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and value <= 0:
+            errors.add(name, "must be positive")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One row of the pre-dose criteria table. It is met when an active event of the
+    admission is in ``events``, the oxygen device is in ``devices``, or its measure lies
+    within the bounds (``low``/``high``, each inclusive or not; ``None`` is unbounded)."""
+
+    code: CriterionCode
+    action: Action
+    source: str
+    enabled: bool = True
+    low: Decimal | None = None
+    low_inclusive: bool = True
+    high: Decimal | None = None
+    high_inclusive: bool = True
+    events: tuple[EventCode, ...] = ()
+    devices: tuple[OxygenDevice, ...] = ()
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        measure = MEASURE_BY_CODE.get(self.code)
+        bounded = self.low is not None or self.high is not None
+        if measure is None or measure in FLAG_MEASURES:
+            if bounded:
+                errors.add("low", f"{self.code} takes no bounds")
+            if measure is None and not self.events:
+                errors.add("events", f"{self.code} needs at least one event")
+        elif not bounded:
+            errors.add("low", f"{self.code} needs a low or a high bound")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            errors.add("high", "must not be below low")
+        if not isinstance(self.source, str) or not self.source.strip():
+            errors.add("source", "must name the source")
+        errors.raise_if_any(ProfileError)
+
+    @property
+    def measure(self) -> Measure | None:
+        return MEASURE_BY_CODE[self.code]
+
+    def contains(self, value: Decimal) -> bool:
+        """Whether a measured value lies within this criterion's bounds."""
+        low, high = self.low, self.high
+        if low is not None and (value < low or (value == low and not self.low_inclusive)):
+            return False
+        return high is None or value < high or (value == high and self.high_inclusive)
+
+
+@dataclass(frozen=True)
+class CrsSettings:
+    """ASTCT 2019 grading [S13], with the project defaults of clinical-rules.md §2."""
+
+    fever_c: Decimal
+    fever_window_hours: int
+    masking_window_hours: int
+    masking_categories: tuple[MedicationCategory, ...]
+    hypotension_sbp_below: int
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        _positive(errors, self, "fever_c", "fever_window_hours", "masking_window_hours")
+        _positive(errors, self, "hypotension_sbp_below")
+        errors.raise_if_any(ProfileError)
+
+
+@dataclass(frozen=True)
+class VlsSettings:
+    """Vascular leak signs and composite, clinical-rules.md §3."""
+
+    lookback_hours: int
+    hypotension_sbp_below: int
+    weight_gain_pct: Decimal
+    urine_window_hours: int
+    urine_min_recorded_hours: int
+    urine_below_ml: Decimal
+    urine_below_ml_kg_h: Decimal
+    hypoxia_spo2_below: int
+    hypoxia_oxygen_from_l_min: Decimal
+    creatinine_ratio_from: Decimal
+    creatinine_from_mg_dl: Decimal
+    albumin_below_g_dl: Decimal
+    edema_grade_from: int
+    suspected_min_other_signs: int
+    critical_min_other_signs: int
+    critical_vasopressor_min_other_signs: int
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        _positive(errors, self, *(f.name for f in fields(self)))
+        if self.urine_min_recorded_hours > self.urine_window_hours:
+            errors.add("urine_min_recorded_hours", "must not exceed urine_window_hours")
+        errors.raise_if_any(ProfileError)
+
+
+@dataclass(frozen=True)
+class PrecheckSettings:
+    """Pre-dose check, clinical-rules.md §4: data windows and the criteria table."""
+
+    vitals_max_age_minutes: int
+    lab_max_age_hours: int
+    weight_max_age_hours: int
+    fluid_window_hours: int
+    urine_min_recorded_hours: int
+    criteria: tuple[Criterion, ...]
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        _positive(errors, self, "vitals_max_age_minutes", "lab_max_age_hours")
+        _positive(errors, self, "weight_max_age_hours", "fluid_window_hours")
+        _positive(errors, self, "urine_min_recorded_hours")
+        if self.urine_min_recorded_hours > self.fluid_window_hours:
+            errors.add("urine_min_recorded_hours", "must not exceed fluid_window_hours")
+        absent = [code.value for code in CriterionCode if code not in self.criteria_codes]
+        if absent:
+            # A site turns a criterion off with enabled=false, never by leaving it out.
+            errors.add("criteria", "missing criteria: " + ", ".join(absent))
+        errors.raise_if_any(ProfileError)
+
+    @property
+    def criteria_codes(self) -> frozenset[CriterionCode]:
+        return frozenset(c.code for c in self.criteria)
+
+
+@dataclass(frozen=True)
+class DosingSettings:
+    max_dose_iu_per_kg: int
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        _positive(errors, self, "max_dose_iu_per_kg")
+        errors.raise_if_any(ProfileError)
+
+
+@dataclass(frozen=True)
+class RuleProfile:
+    name: str
+    version: str
+    news2: News2FrequencyPolicy
+    crs: CrsSettings
+    vls: VlsSettings
+    precheck: PrecheckSettings
+    dosing: DosingSettings
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        for name in ("name", "version"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                errors.add(name, "must not be blank")
+        errors.raise_if_any(ProfileError)
+
+    def to_dict(self) -> dict[str, Any]:
+        encoded: dict[str, Any] = encode(self)
+        return encoded
+
+    @classmethod
+    def from_dict(cls, data: object) -> RuleProfile:
+        """Build a profile from its JSON form. Unknown, missing or ill-typed keys, and values
+        no rule can use, raise :class:`ProfileError` naming every one by its dotted path."""
+        return decode(cls, data)
+
+
+_D = Decimal
+_MASKS_AND_POSITIVE_PRESSURE: Final = (
+    OxygenDevice.SIMPLE_FACE_MASK,
+    OxygenDevice.VENTURI_MASK,
+    OxygenDevice.NON_REBREATHER_MASK,
+    OxygenDevice.CPAP,
+    OxygenDevice.BIPAP,
+    OxygenDevice.MECHANICAL_VENTILATION,
+)
+_PERMANENT_STOP_EVENTS: Final = (
+    EventCode.SUSTAINED_VT,
+    EventCode.UNCONTROLLED_ARRHYTHMIA,
+    EventCode.ISCHEMIA,
+    EventCode.CARDIAC_TAMPONADE,
+    EventCode.INTUBATION,
+    EventCode.DIALYSIS,
+    EventCode.COMA,
+    EventCode.SEIZURES,
+    EventCode.BOWEL_PERFORATION,
+    EventCode.GI_BLEED_SURGERY,
+)
+
+
+def _default_criteria() -> tuple[Criterion, ...]:
+    """clinical-rules.md §4, row by row. Where the spec writes a closed range that meets the
+    next row ("2.5-2.9" then ">= 3.0"), the hold row runs up to, not including, that bound."""
+    c, hold, stop = CriterionCode, Action.HOLD, Action.DISCONTINUE
+    return (
+        Criterion(c.SBP_LT_90, hold, "label [S1]", high=_D(90), high_inclusive=False),
+        Criterion(c.SPO2_LT_90, hold, "label [S1]", high=_D(90), high_inclusive=False),
+        Criterion(
+            c.MENTAL_STATUS_CHANGE, hold, "label [S1]", events=(EventCode.MENTAL_STATUS_CHANGE,)
+        ),
+        Criterion(
+            c.ARRHYTHMIA,
+            hold,
+            "label [S1]",
+            events=(EventCode.ATRIAL_FIBRILLATION, EventCode.SVT, EventCode.BRADYCARDIA),
+        ),
+        Criterion(c.FOBT_POSITIVE, hold, "label [S1]"),
+        Criterion(c.HR_100_130, hold, "consensus [S6]", low=_D(100), high=_D(130)),
+        Criterion(c.HR_GT_130, stop, "consensus [S6]", low=_D(130), low_inclusive=False),
+        Criterion(c.WEIGHT_GAIN_GT_15PCT, hold, "[S6], [S7]", low=_D(15), low_inclusive=False),
+        Criterion(c.URINE_80_160_PER_8H, hold, "[S6]", low=_D(80), high=_D(160)),
+        Criterion(c.URINE_LT_80_PER_8H, stop, "[S6]", high=_D(80), high_inclusive=False),
+        Criterion(
+            c.CREATININE_2_5_TO_2_9,
+            hold,
+            "[S6], [S8]",
+            low=_D("2.5"),
+            high=_D("3.0"),
+            high_inclusive=False,
+        ),
+        Criterion(c.CREATININE_GE_3, stop, "[S6]", low=_D("3.0")),
+        Criterion(c.OXYGEN_3_TO_4_L, hold, "[S6]", low=_D(3), high=_D(4)),
+        Criterion(
+            c.OXYGEN_GT_4_L,
+            stop,
+            "[S6]",
+            low=_D(4),
+            low_inclusive=False,
+            devices=_MASKS_AND_POSITIVE_PRESSURE,
+        ),
+        Criterion(c.PLATELETS_30_TO_50, hold, "[S6]", low=_D(30), high=_D(50)),
+        Criterion(c.PLATELETS_LT_30, stop, "[S6]", high=_D(30), high_inclusive=False),
+        Criterion(c.BILIRUBIN_GT_7, hold, "[S6]", low=_D(7), low_inclusive=False),
+        Criterion(c.BICARBONATE_LE_18, stop, "[S6]", high=_D(18)),
+        # Phenylephrine at dose time: > 0.5 hold, > 0.8 ug/kg/min discontinue [S6].
+        Criterion(
+            c.PHENYLEPHRINE_AT_DOSE,
+            hold,
+            "[S6]",
+            low=_D("0.5"),
+            low_inclusive=False,
+            high=_D("0.8"),
+        ),
+        Criterion(c.PHENYLEPHRINE_AT_DOSE, stop, "[S6]", low=_D("0.8"), low_inclusive=False),
+        Criterion(c.INFECTION, stop, "[S6]", events=(EventCode.INFECTION_SUSPECTED,)),
+        Criterion(c.PERMANENT_STOP_EVENT, stop, "label [S1], [S2]", events=_PERMANENT_STOP_EVENTS),
+        # Optional site rules of one community hospital [S7], off by default.
+        Criterion(c.THREE_RELATIVE_CRITERIA, stop, "[S7]", enabled=False, low=_D(3)),
+        Criterion(c.THREE_HELD_DOSES, stop, "[S7]", enabled=False, low=_D(3)),
+    )
+
+
+def default_profile() -> RuleProfile:
+    """The default profile ``label-2024+consensus-2014`` (clinical-rules.md §1-§5)."""
+    return RuleProfile(
+        name=DEFAULT_PROFILE_NAME,
+        version=DEFAULT_PROFILE_VERSION,
+        news2=News2FrequencyPolicy(
+            low_total_interval_minutes=240,  # NEWS2 1-4: project default, RCP 4-6 h [S15]
+            high_total_interval_minutes=15,  # NEWS2 >= 7: project default, "continuous" [S15]
+        ),
+        crs=CrsSettings(
+            fever_c=_D("38.0"),  # [S13]
+            fever_window_hours=24,  # project default
+            masking_window_hours=24,  # project default
+            masking_categories=(  # antipyretic/anticytokine therapy, steroids [S13]
+                MedicationCategory.ANTIPYRETIC,
+                MedicationCategory.ANTICYTOKINE,
+                MedicationCategory.CORTICOSTEROID,
+            ),
+            hypotension_sbp_below=90,  # project default; ASTCT leaves it open [S13]
+        ),
+        vls=VlsSettings(
+            lookback_hours=24,  # decision (spec silent): as the labs of §4
+            hypotension_sbp_below=90,  # label [S1]
+            weight_gain_pct=_D(5),  # CTCAE v5 weight gain grade 1 [S11]
+            urine_window_hours=8,  # [S6], [S8]
+            urine_min_recorded_hours=8,  # §3: at least 8 h of recorded output
+            urine_below_ml=_D(80),  # < 80 mL in 8 h [S6]
+            urine_below_ml_kg_h=_D("0.5"),  # < 0.5 mL/kg/h over 8 h [S8]
+            hypoxia_spo2_below=90,  # [S1]
+            hypoxia_oxygen_from_l_min=_D(3),  # >= 3 L/min [S6]
+            creatinine_ratio_from=_D("1.5"),  # >= 1.5 x baseline [S11]
+            creatinine_from_mg_dl=_D("2.5"),  # >= 2.5 mg/dL [S6]
+            albumin_below_g_dl=_D("3.0"),  # < 3.0 g/dL [S11]
+            edema_grade_from=2,  # [S11]
+            suspected_min_other_signs=1,  # project default composite
+            critical_min_other_signs=3,  # project default composite
+            critical_vasopressor_min_other_signs=1,  # project default composite
+        ),
+        precheck=PrecheckSettings(
+            vitals_max_age_minutes=120,  # no older than 2 h before the dose [S8]
+            lab_max_age_hours=24,  # §4: labs within 24 h
+            weight_max_age_hours=24,  # decision (spec silent): daily weights [S9]
+            fluid_window_hours=8,  # §4: fluids over the last 8 h [S6]
+            urine_min_recorded_hours=8,  # as §3: no urine verdict on a part-charted window
+            criteria=_default_criteria(),
+        ),
+        dosing=DosingSettings(max_dose_iu_per_kg=600_000),  # the label dose [S1]
+    )
+
+
+DEFAULT_PROFILE: Final = default_profile()
