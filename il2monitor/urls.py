@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("patients/", include("patients.urls")),
+    path("therapy/", include("therapy.urls")),
     path("api/v1/", include(("il2monitor.api", "api"), namespace="api")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),

@@ -68,26 +68,25 @@ class Ladder:
         return self.above
 
 
-def _ladder(*steps: tuple[str, int], above: int) -> Ladder:
-    return Ladder(tuple((Decimal(bound), points) for bound, points in steps), above)
-
-
+D = Decimal
 # Chart 1 [S15]; the comment on each row is the chart's own wording.
-RESPIRATORY_RATE: Final = _ladder(("8", 3), ("11", 1), ("20", 0), ("24", 2), above=3)
+RESPIRATORY_RATE: Final = Ladder(((D(8), 3), (D(11), 1), (D(20), 0), (D(24), 2)), above=3)
 # ≤8 → 3; 9-11 → 1; 12-20 → 0; 21-24 → 2; ≥25 → 3
-SPO2_SCALE_1: Final = _ladder(("91", 3), ("93", 2), ("95", 1), above=0)
+SPO2_SCALE_1: Final = Ladder(((D(91), 3), (D(93), 2), (D(95), 1)), above=0)
 # ≤91 → 3; 92-93 → 2; 94-95 → 1; ≥96 → 0
-SPO2_SCALE_2_ON_AIR: Final = _ladder(("83", 3), ("85", 2), ("87", 1), above=0)
+SPO2_SCALE_2_ON_AIR: Final = Ladder(((D(83), 3), (D(85), 2), (D(87), 1)), above=0)
 # ≤83 → 3; 84-85 → 2; 86-87 → 1; 88-92 → 0 and ≥93 on air → 0
-SPO2_SCALE_2_ON_OXYGEN: Final = _ladder(
-    ("83", 3), ("85", 2), ("87", 1), ("92", 0), ("94", 1), ("96", 2), above=3
+SPO2_SCALE_2_ON_OXYGEN: Final = Ladder(
+    ((D(83), 3), (D(85), 2), (D(87), 1), (D(92), 0), (D(94), 1), (D(96), 2)), above=3
 )
 # ≤83 → 3; 84-85 → 2; 86-87 → 1; 88-92 → 0; 93-94 → 1; 95-96 → 2; ≥97 on oxygen → 3
-SYSTOLIC_BP: Final = _ladder(("90", 3), ("100", 2), ("110", 1), ("219", 0), above=3)
+SYSTOLIC_BP: Final = Ladder(((D(90), 3), (D(100), 2), (D(110), 1), (D(219), 0)), above=3)
 # ≤90 → 3; 91-100 → 2; 101-110 → 1; 111-219 → 0; ≥220 → 3
-HEART_RATE: Final = _ladder(("40", 3), ("50", 1), ("90", 0), ("110", 1), ("130", 2), above=3)
+HEART_RATE: Final = Ladder(((D(40), 3), (D(50), 1), (D(90), 0), (D(110), 1), (D(130), 2)), above=3)
 # ≤40 → 3; 41-50 → 1; 51-90 → 0; 91-110 → 1; 111-130 → 2; ≥131 → 3
-TEMPERATURE: Final = _ladder(("35.0", 3), ("36.0", 1), ("38.0", 0), ("39.0", 1), above=2)
+TEMPERATURE: Final = Ladder(
+    ((D("35.0"), 3), (D("36.0"), 1), (D("38.0"), 0), (D("39.0"), 1)), above=2
+)
 # ≤35.0 → 3; 35.1-36.0 → 1; 36.1-38.0 → 0; 38.1-39.0 → 1; ≥39.1 → 2 (one decimal, §1)
 AIR_SCORE: Final = 0  # "Air" [S15]
 OXYGEN_SCORE: Final = 2  # "Oxygen": any device but room air [S15]
@@ -223,12 +222,13 @@ def round_temperature(value: Decimal) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _spo2_ladder(scale: int, device: OxygenDevice) -> Ladder:
+def _spo2_ladder(scale: int, device: OxygenDevice | None) -> Ladder | None:
+    """Scale 1; or scale 2 on air or on oxygen, which needs the device (None without it)."""
     if scale == 1:
         return SPO2_SCALE_1
-    if device is OxygenDevice.ROOM_AIR:
-        return SPO2_SCALE_2_ON_AIR
-    return SPO2_SCALE_2_ON_OXYGEN
+    if device is None:
+        return None
+    return SPO2_SCALE_2_ON_AIR if device is OxygenDevice.ROOM_AIR else SPO2_SCALE_2_ON_OXYGEN
 
 
 def subscores_of(inputs: News2Inputs, *, spo2_scale: int = 1) -> dict[str, int]:
@@ -242,9 +242,9 @@ def subscores_of(inputs: News2Inputs, *, spo2_scale: int = 1) -> dict[str, int]:
     if inputs.respiratory_rate is not None:
         scores["respiratory_rate"] = RESPIRATORY_RATE.score(Decimal(inputs.respiratory_rate))
     device = inputs.oxygen_device
-    if inputs.spo2 is not None and (spo2_scale == 1 or device is not None):
-        ladder = _spo2_ladder(spo2_scale, OxygenDevice.ROOM_AIR if device is None else device)
-        scores["spo2"] = ladder.score(Decimal(inputs.spo2))
+    spo2_ladder = _spo2_ladder(spo2_scale, device)
+    if inputs.spo2 is not None and spo2_ladder is not None:
+        scores["spo2"] = spo2_ladder.score(Decimal(inputs.spo2))
     if device is not None:
         scores["air_or_oxygen"] = AIR_SCORE if device is OxygenDevice.ROOM_AIR else OXYGEN_SCORE
     if inputs.systolic_bp is not None:

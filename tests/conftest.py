@@ -19,7 +19,9 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 # Data migrations whose rows every test needs: (module, function taking (apps, schema_editor)).
 DATA_MIGRATIONS = [
     ("patients.migrations.0002_roles", "grant"),
+    ("patients.migrations.0004_observation_roles", "grant"),
     ("therapy.migrations.0003_seed_default_rule_profile", "seed"),
+    ("therapy.migrations.0005_roles", "grant"),
 ]
 
 

@@ -22,8 +22,16 @@ def test_migration_creates_every_role_with_its_permissions():
     assert {"patients.add_patient", "patients.change_admission"} <= perms_of("nurse")
     assert "patients.prescribe_spo2_scale" not in perms_of("nurse")
     assert "patients.prescribe_spo2_scale" in perms_of("physician")
-    assert perms_of("pharmacist") == {"patients.view_patient", "patients.view_admission"}
-    assert perms_of("api_client") == {"patients.view_patient", "patients.view_admission"}
+    for reader in ("pharmacist", "api_client"):
+        assert {
+            "patients.view_patient",
+            "patients.view_admission",
+            "therapy.view_dose",
+        } <= perms_of(reader)
+        assert all(".view_" in perm for perm in perms_of(reader)), perms_of(reader)
+    assert {"therapy.add_course", "therapy.override_precheck"} <= perms_of("physician")
+    assert "therapy.administer_dose" in perms_of("nurse")
+    assert not {"therapy.add_course", "therapy.override_precheck"} & perms_of("nurse")
     assert not any(
         p.startswith("patients.delete_") for role in ("nurse", "physician") for p in perms_of(role)
     )

@@ -1,10 +1,11 @@
 import uuid
 from datetime import datetime
+from typing import Any
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 
 from patients.models import Admission, Patient
-from therapy.models import PatientEvaluation
+from therapy.models import Course, Dose, PatientEvaluation
 
 
 def latest_change() -> Subquery:
@@ -41,4 +42,30 @@ def patients_needing_evaluation() -> list[uuid.UUID]:
         .annotate(latest=latest_change(), last_evaluated=last_evaluated)
         .filter(Q(last_evaluated__isnull=True) | Q(last_evaluated__lt=F("latest")))
         .values_list("pk", flat=True)
+    )
+
+
+def _dose_rows() -> Any:
+    return Dose.objects.select_related("given_by", "verified_by", "held_by")
+
+
+def courses_visible(*, user: Any) -> Any:
+    return Course.objects.select_related("ordered_by").prefetch_related(
+        Prefetch("doses", queryset=_dose_rows())
+    )
+
+
+def courses_of(*, patient: Patient) -> Any:
+    return courses_visible(user=None).filter(patient=patient)
+
+
+def doses_visible(*, user: Any) -> Any:
+    return _dose_rows()
+
+
+def doses_of(*, patient: Patient) -> Any:
+    return (
+        _dose_rows()
+        .filter(course__patient=patient)
+        .order_by("course__cycle_1_start", "cycle", "number")
     )

@@ -1,5 +1,43 @@
 """Patient models, one module per sub-domain; import them from here."""
 
+from patients.models.events import ClinicalEvent, ClinicalEventCode
+from patients.models.fluids import FluidDirection, FluidEntry, FluidRoute
+from patients.models.labs import FobtResult, LabResult, LabTestCode
+from patients.models.medications import MedicationCategory, SupportiveMedication
+from patients.models.observation_base import Observation
 from patients.models.records import Admission, Diagnosis, Patient, Sex, Spo2Scale
+from patients.models.vitals import (
+    Consciousness,
+    DoseUnit,
+    News2Band,
+    OxygenDevice,
+    VasopressorAgent,
+    VasopressorInfusion,
+    VitalSigns,
+)
 
-__all__ = ["Admission", "Diagnosis", "Patient", "Sex", "Spo2Scale"]
+__all__ = [
+    "Admission",
+    "ClinicalEvent",
+    "ClinicalEventCode",
+    "Consciousness",
+    "Diagnosis",
+    "DoseUnit",
+    "FluidDirection",
+    "FluidEntry",
+    "FluidRoute",
+    "FobtResult",
+    "LabResult",
+    "LabTestCode",
+    "MedicationCategory",
+    "News2Band",
+    "Observation",
+    "OxygenDevice",
+    "Patient",
+    "Sex",
+    "Spo2Scale",
+    "SupportiveMedication",
+    "VasopressorAgent",
+    "VasopressorInfusion",
+    "VitalSigns",
+]

@@ -80,7 +80,12 @@ def test_masking_categories(category: str, masks: bool) -> None:
 
 @pytest.mark.parametrize(
     ("given", "masks"),
-    [({"hours": 24}, True), ({"hours": 24, "seconds": 1}, False), ({"minutes": -1}, False)],
+    [
+        ({"hours": 24}, True),
+        ({"hours": 24, "seconds": 1}, False),
+        ({"seconds": 0}, True),
+        ({"minutes": -1}, False),
+    ],
 )
 def test_masking_window_edges(given: dict[str, float], masks: bool) -> None:
     result = grade_of(vitals(), medications=(medication("antipyretic", ago(**given)),))
@@ -212,8 +217,12 @@ def test_hypotension_and_hypoxia_come_from_the_latest_set_only() -> None:
 
 
 def test_no_vitals_in_the_window_gives_no_grade() -> None:
-    result = grade_of(vitals(ago(hours=25), temperature_c=D("39.0")))
+    result = grade_of(
+        vitals(ago(hours=25), temperature_c=D("39.0")), medications=(medication("antipyretic"),)
+    )
     assert result.grade is None
+    assert result.fever is False and result.fever_masked is True
+    assert result.hypotension_grade is None and result.hypoxia_grade is None
     assert result.as_of is None
     assert result.missing == ("vitals",)
     assert result.reasons == ("No vital signs in the preceding 24 h: CRS cannot be graded.",)
@@ -227,6 +236,12 @@ def test_missing_inputs_give_a_lower_bound_and_say_so() -> None:
     assert result.hypotension_grade is None and result.hypoxia_grade is None
     assert result.max_temperature_c is None
     assert result.missing == ("temperature_c", "systolic_bp", "oxygen_device")
+    assert result.reasons == (
+        "No temperature recorded in the window.",
+        f"Fever masked: antipyretic given at {ago(2).isoformat()}.",
+        "No SBP in the latest set and no vasopressor running.",
+        "No oxygen device recorded in the latest set.",
+    )
     nasal = grade_of(vitals(oxygen_device="nasal_cannula", oxygen_flow_l_min=None))
     assert nasal.missing == ("oxygen_flow_l_min",)
 
@@ -247,8 +262,21 @@ def test_reasons_are_plain_words() -> None:
         "Oxygen: nasal_cannula at 4 L/min: hypoxia grade 2.",
     )
     calm = grade_of(vitals())
-    assert calm.reasons[-1] == "No fever and no masking medication: grade 0 (ASTCT requires fever)."
-    assert calm.reasons[0] == "Highest temperature 37.0 °C (no fever, ≥ 38.0)."
+    assert calm.reasons == (
+        "Highest temperature 37.0 °C (no fever, ≥ 38.0).",
+        "SBP 120 mmHg (< 90 is hypotension), vasopressors: none: hypotension grade 0.",
+        "Oxygen: room_air: hypoxia grade 0.",
+        "No fever and no masking medication: grade 0 (ASTCT requires fever).",
+    )
+
+
+def test_masking_reasons_are_in_time_order() -> None:
+    meds = (medication("corticosteroid", ago(1)), medication("antipyretic", ago(5)))
+    result = grade_of(vitals(), medications=meds)
+    assert [r for r in result.reasons if r.startswith("Fever masked")] == [
+        f"Fever masked: antipyretic given at {ago(5).isoformat()}.",
+        f"Fever masked: corticosteroid given at {ago(1).isoformat()}.",
+    ]
 
 
 def test_contract_shape_carries_the_profile_version() -> None:

@@ -26,6 +26,7 @@ D = Decimal
         (1, "20.5", 21, "0.00", 1, "0.000"),  # 20.5 IU: half up to 21
         (1, "20.4", 20, "0.00", 1, "0.000"),
         (18_000, "25", 450_000, "0.03", 1, "0.028"),  # 0.025 mL: half up to 0.03
+        (13_500, "20", 270_000, "0.02", 1, "0.017"),  # 0.0165 mg: half up to 0.017
     ],
 )
 def test_dose_arithmetic(
@@ -92,9 +93,22 @@ def test_every_failing_field_is_reported_at_once() -> None:
     assert isinstance(caught.value, ValueError)
 
 
-@pytest.mark.parametrize("bad", [70.5, True, None, "seventy", "NaN", "Infinity", [70]])
-def test_non_decimal_weight_is_rejected(bad: Any) -> None:
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (70.5, "must be a decimal number, not a float or a boolean"),
+        (True, "must be a decimal number, not a float or a boolean"),
+        (None, "must be a decimal number"),
+        ("seventy", "must be a decimal number"),
+        ([70], "must be a decimal number"),
+        ("NaN", "must be a finite number"),
+        ("Infinity", "must be a finite number"),
+    ],
+)
+def test_non_decimal_inputs_are_rejected(bad: Any, message: str) -> None:
     with pytest.raises(DoseInputError) as caught:
         dose_calculate(dose_iu_per_kg=600_000, dosing_weight_kg=bad)
-    assert list(caught.value.errors) == ["dosing_weight_kg"]
-    assert caught.value.errors["dosing_weight_kg"][0].startswith("must be a decimal number")
+    assert caught.value.errors == {"dosing_weight_kg": [message]}
+    with pytest.raises(DoseInputError) as caught:
+        dose_calculate(dose_iu_per_kg=bad, dosing_weight_kg=D(70))
+    assert caught.value.errors == {"dose_iu_per_kg": [message]}

@@ -244,6 +244,9 @@ def test_active_events_are_ordered_and_bounded() -> None:
         ([(100, 8, 4), (100, 6, 2)], "200", "6"),  # overlap: both volumes, time once
         ([(100, 8, 6), (100, 4, 0)], "200", "6"),  # a gap of 2 h is not recorded
         ([(50, 12, 9)], "0", "0"),  # wholly before the window
+        ([(50, 12, 9), (80, 8, 0)], "80", "8"),  # one before, one inside
+        ([(100, 8, 0), (10, 6, 4), (10, 3, 2)], "120", "8"),  # nested entries
+        ([(50, 9, 8)], "0", "0"),  # ends exactly where the window starts
         ([(50, 0, -1)], "0", "0"),  # after the evaluation time
     ],
 )
@@ -261,9 +264,9 @@ def test_urine_output_ignores_other_fluids_and_counts_point_measurements() -> No
     fluids = [
         FluidEntry("intake", "urine", D(500), ago(8), NOW),  # type: ignore[arg-type]
         FluidEntry("output", "emesis", D(500), ago(8), NOW),  # type: ignore[arg-type]
+        urine(400, ago(8), NOW),
         urine(30, ago(2), ago(2)),
         urine(30, ago(8), ago(8)),  # at the window start: belongs to the one before
-        urine(400, ago(8), NOW),
     ]
     output = urine_output(fluids, start=ago(8), end=NOW)
     assert output.volume_ml == D(430)
@@ -282,3 +285,101 @@ def test_urine_scaled_to_the_window_when_partly_recorded() -> None:
 
 def test_window_start_timedelta_arithmetic() -> None:
     assert ago(hours=1) + timedelta(hours=1) == NOW
+
+
+def test_point_measurements_at_the_window_end_count() -> None:
+    output = urine_output([urine(25, NOW, NOW), urine(5, ago(1), ago(1))], start=ago(8), end=NOW)
+    assert output.volume_ml == D(30)
+    assert output.recorded_hours == 0
+    assert output.last_recorded_at == NOW
+
+
+def test_nothing_recorded_has_no_last_time() -> None:
+    output = urine_output([urine(50, ago(9), ago(8))], start=ago(8), end=NOW)
+    assert output.last_recorded_at is None
+
+
+def test_window_bounds_are_inclusive() -> None:
+    from rules_factories import lab
+
+    sets = (vitals(ago(3)), vitals(ago(1)))
+    assert latest_vitals(sets, at=NOW, since=ago(1)) == sets[1]
+    assert latest_vitals(sets, at=ago(3)) == sets[0]
+    drawn = (lab("albumin", "3.1", NOW),)
+    assert latest_lab(drawn, "albumin", at=NOW, since=NOW) == drawn[0]  # type: ignore[arg-type]
+
+
+def test_an_event_is_active_from_the_moment_it_is_observed() -> None:
+    seen = ClinicalEvent("svt", ago(1))  # type: ignore[arg-type]
+    assert seen.active_at(ago(1))
+    assert not seen.active_at(ago(1, seconds=1))
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["respiratory_rate", "spo2", "systolic_bp", "diastolic_bp", "heart_rate", "edema_grade"],
+)
+def test_every_whole_number_vital_is_checked(field: str) -> None:
+    assert errors_of(lambda: vitals(**{field: 2.5})) == {field: ["must be a whole number"]}
+
+
+def test_weight_must_not_be_negative() -> None:
+    assert errors_of(lambda: vitals(weight_kg=D(-1))) == {"weight_kg": ["must not be negative"]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"weight_kg": "heavy"}, "weight_kg", "must be a decimal number"),
+        ({"systolic_bp": 120.5}, "systolic_bp", "must be a whole number"),
+        ({"creatinine_mg_dl": "Infinity"}, "creatinine_mg_dl", "must be a finite number"),
+        ({"spo2_scale": "2"}, "spo2_scale", "must be a whole number"),
+    ],
+)
+def test_every_baseline_field_is_checked(changes: dict[str, Any], field: str, message: str) -> None:
+    assert errors_of(lambda: baseline(**changes))[field][0] == message
+
+
+def test_every_time_field_must_be_aware() -> None:
+    assert errors_of(lambda: FluidEntry("output", "urine", D(5), ago(1), NAIVE)) == {  # type: ignore[arg-type]
+        "period_end": ["must be a timezone-aware datetime"]
+    }
+    assert errors_of(lambda: ClinicalEvent("svt", NAIVE)) == {  # type: ignore[arg-type]
+        "observed_at": ["must be a timezone-aware datetime"]
+    }
+    assert errors_of(lambda: DoseRecord(1, 1, NAIVE)) == {
+        "scheduled_at": ["must be a timezone-aware datetime"]
+    }
+
+
+def test_every_collection_of_the_record_is_checked() -> None:
+    errors = errors_of(
+        lambda: PatientRecord(
+            baseline(),
+            fluids=(vitals(),),  # type: ignore[arg-type]
+            medications=(vitals(),),  # type: ignore[arg-type]
+            doses=(vitals(),),  # type: ignore[arg-type]
+        )
+    )
+    assert errors == {
+        "fluids": ["must contain only FluidEntry"],
+        "medications": ["must contain only SupportiveMedication"],
+        "doses": ["must contain only DoseRecord"],
+    }
+
+
+def test_unknown_lab_test_does_not_also_judge_its_value() -> None:
+    assert errors_of(lambda: LabResult("sodium", "positive", NOW)) == {  # type: ignore[arg-type]
+        "test": [
+            "must be one of: creatinine, albumin, platelets, bilirubin, bicarbonate, potassium, "
+            "troponin, fobt"
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("Infinity", "must be a finite number"), ("abc", "must be a decimal number")],
+)
+def test_decimal_messages(value: str, message: str) -> None:
+    assert errors_of(lambda: vitals(temperature_c=value)) == {"temperature_c": [message]}

@@ -296,3 +296,37 @@ def test_all_normal_total_zero() -> None:
     assert result.total == 0 and result.band is Band.LOW and not result.red_flag
     assert result.minimum_observation_interval == timedelta(hours=12)
     assert result.spo2_scale == 1
+
+
+def test_policy_message_is_exact() -> None:
+    with pytest.raises(ValueError, match=r"^NEWS2 observation intervals must be whole minutes\.$"):
+        News2FrequencyPolicy(low_total_interval_minutes=240.5)  # type: ignore[arg-type]
+
+
+def test_inputs_store_temperature_as_decimal() -> None:
+    stored = News2Inputs(temperature_c=38.05)  # type: ignore[arg-type]
+    assert stored.temperature_c == D("38.05")
+    assert isinstance(stored.temperature_c, Decimal)
+
+
+def test_interval_minutes_are_a_whole_number() -> None:
+    minutes = news2_score(inputs()).to_dict()["minimum_observation_interval_minutes"]
+    assert minutes == 720 and type(minutes) is int
+
+
+def test_subscores_default_to_scale_1() -> None:
+    on_air_90 = News2Inputs(spo2=90, oxygen_device="room_air")  # type: ignore[arg-type]
+    assert subscores_of(on_air_90)["spo2"] == 3
+    assert subscores_of(on_air_90, spo2_scale=2)["spo2"] == 0
+
+
+def test_partial_set_reports_its_scale() -> None:
+    result = news2_score(News2Inputs(spo2=90, oxygen_device="room_air"), spo2_scale=2)  # type: ignore[arg-type]
+    assert result.spo2_scale == 2
+    assert result.to_dict()["spo2_scale"] == 2
+
+
+def test_complete_set_with_a_single_red_score_is_hourly() -> None:
+    result = news2_score(inputs(heart_rate=35))
+    assert (result.total, result.band, result.red_flag) == (3, Band.LOW_MEDIUM, True)
+    assert result.minimum_observation_interval == timedelta(hours=1)

@@ -21,7 +21,7 @@ from rules_factories import (
     vitals,
 )
 
-from therapy.rules.inputs import DoseRecord, PatientRecord
+from therapy.rules.inputs import DoseRecord, PatientRecord, contract_value
 from therapy.rules.precheck import (
     CriterionStatus,
     PrecheckResult,
@@ -29,7 +29,14 @@ from therapy.rules.precheck import (
     describe,
     precheck_dose,
 )
-from therapy.rules.profile import Action, Criterion, CriterionCode, RuleProfile, default_profile
+from therapy.rules.profile import (
+    MEASURE_BY_CODE,
+    Action,
+    Criterion,
+    CriterionCode,
+    RuleProfile,
+    default_profile,
+)
 
 D = Decimal
 MET, NOT_MET, NA = CriterionStatus.MET, CriterionStatus.NOT_MET, CriterionStatus.NOT_ASSESSABLE
@@ -188,6 +195,10 @@ def test_criterion_edges(
 ) -> None:
     result = check(build())
     assert status_of(result, code, action) is expected
+    finding = next(f for f in result.findings if f.code == code and f.action is action)
+    if expected is MET or MEASURE_BY_CODE[CriterionCode(code)] is not None:
+        # What was read, and when, is reported for every assessed criterion.
+        assert finding.value is not None and finding.as_of is not None
     expected_recommendation = {
         (MET, HOLD): Recommendation.HOLD,
         (MET, STOP): Recommendation.DISCONTINUE,
@@ -553,3 +564,77 @@ def test_hold_reasons_list_each_code_once() -> None:
 )  # fmt: skip
 def test_threshold_wording(criterion: Criterion, text: str) -> None:
     assert describe(criterion, fluid_window_hours=8) == text
+
+
+@pytest.mark.parametrize(
+    ("build", "code", "value", "as_of"),
+    [
+        (lambda: with_vitals(systolic_bp=89), "sbp_lt_90", 89, ago(minutes=30)),
+        (lambda: with_vitals(consciousness="voice"), "mental_status_change", "voice",
+         ago(minutes=30)),
+        (lambda: record(labs=(*labs(fobt=None), lab("fobt", "positive", ago(30)))),
+         "fobt_positive", "positive", ago(30)),
+        (lambda: with_labs(creatinine="2.50"), "creatinine_2_5_to_2_9", D("2.50"), ago(2)),
+        (lambda: with_vitals(oxygen_device="nasal_cannula", oxygen_flow_l_min=D("3.5")),
+         "oxygen_3_to_4_l", D("3.5"), ago(minutes=30)),
+        (lambda: with_vitals(oxygen_device="venturi_mask", oxygen_flow_l_min=D(2)),
+         "oxygen_gt_4_l", "venturi_mask", ago(minutes=30)),
+        (lambda: record(fluids=(urine("80.5", ago(8), ago(1)), urine(0, ago(1), NOW))),
+         "urine_80_160_per_8h", D(81), NOW),  # 80.5 mL shown half up
+        (lambda: with_vitals(weight_kg=D("81.9")), "weight_gain_gt_15pct", D("17.0"),
+         ago(minutes=30)),
+    ],
+)  # fmt: skip
+def test_met_findings_show_what_was_read(
+    build: Callable[[], PatientRecord], code: str, value: Any, as_of: Any
+) -> None:
+    finding = next(f for f in check(build()).criteria if f.code == code)
+    assert finding.value == value
+    assert finding.to_dict()["value"] == contract_value(value)
+    assert finding.as_of == as_of
+
+
+def test_shown_weight_gain_rounds_half_up() -> None:
+    rec = record(baseline=replace(record().baseline, weight_kg=D(100)),
+                 vitals=(vitals(weight_kg=D("100.05")),))  # fmt: skip
+    finding = next(f for f in check(rec).findings if f.code == "weight_gain_gt_15pct")
+    assert finding.value == D("0.1")
+
+
+def test_not_assessable_notes() -> None:
+    rec = record(vitals=(vitals(weight_kg=None),), fluids=(urine(100, ago(7.25), NOW),))
+    notes = {f.code.value: f.note for f in check(rec).not_assessed}
+    assert notes == {
+        "weight_gain_gt_15pct": "no weight recorded in the last 24 h",
+        "urine_80_160_per_8h": "only 7.3 h of urine output recorded; 8 h needed",
+        "urine_lt_80_per_8h": "only 7.3 h of urine output recorded; 8 h needed",
+    }
+
+
+def test_nothing_recorded_has_no_data_time() -> None:
+    empty = PatientRecord(record().baseline)
+    result = check(empty)
+    assert result.data_as_of is None and result.vitals_at is None
+    assert result.recommendation is Recommendation.INSUFFICIENT_DATA
+
+
+def test_default_threshold_wording() -> None:
+    texts = {
+        (f.code.value, f.action.value): f.threshold
+        for f in check(profile=site_rules(three_relative_criteria=True)).findings
+    }
+    assert texts[("phenylephrine_at_dose", "hold")] == (
+        "phenylephrine > 0.5 and ≤ 0.8 µg/kg/min at dose time"
+    )
+    assert texts[("oxygen_gt_4_l", "discontinue")] == (
+        "oxygen > 4 L/min, or device simple_face_mask, venturi_mask, non_rebreather_mask, cpap, "
+        "bipap, mechanical_ventilation"
+    )
+    assert texts[("mental_status_change", "hold")] == (
+        "consciousness not alert, or event mental_status_change"
+    )
+    assert texts[("creatinine_2_5_to_2_9", "hold")] == "creatinine ≥ 2.5 and < 3.0 mg/dL"
+    assert texts[("urine_lt_80_per_8h", "discontinue")] == "urine output < 80 mL in the last 8 h"
+    assert texts[("platelets_30_to_50", "hold")] == "platelets 30-50 x10^3/µL"
+    assert texts[("bilirubin_gt_7", "hold")] == "bilirubin > 7 mg/dL"
+    assert texts[("spo2_lt_90", "hold")] == "SpO2 < 90 %"

@@ -304,3 +304,34 @@ def test_direct_construction_is_checked_too() -> None:
         "high": ["must not be below low"],
         "source": ["must name the source"],
     }
+
+
+SECTION_NUMBERS = [
+    (section, name)
+    for section in ("crs", "vls", "precheck", "dosing")
+    for name, value in DEFAULT_PROFILE.to_dict()[section].items()
+    if not isinstance(value, (bool, list))
+]
+
+
+@pytest.mark.parametrize(("section", "name"), SECTION_NUMBERS)
+def test_every_number_must_be_positive(section: str, name: str) -> None:
+    with pytest.raises(ProfileError) as caught:
+        RuleProfile.from_dict(edited(f"{section}.{name}", 0))
+    assert caught.value.errors[f"{section}.{name}"] == ["must be positive"]
+
+
+def test_optional_field_errors_keep_their_path() -> None:
+    with pytest.raises(ProfileError) as caught:
+        RuleProfile.from_dict(edited("precheck.criteria.0.high", "ninety"))
+    assert caught.value.errors == {
+        "precheck.criteria[0].high": [
+            "expected a decimal number (string or number), got str 'ninety'"
+        ]
+    }
+
+
+def test_error_text_lists_every_message() -> None:
+    error = RuleInputError({"a": ["first", "second"], "b": ["third"]})
+    assert str(error) == "a: first; a: second; b: third"
+    assert str(RuleInputError({})) == "invalid input"

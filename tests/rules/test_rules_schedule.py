@@ -41,24 +41,30 @@ def test_one_cycle_and_a_smaller_maximum() -> None:
     assert doses[-1].scheduled_at == START + timedelta(hours=108)
 
 
+INTERVAL = "must be a whole number of hours from 8 to 24"
+AWARE = "must be a timezone-aware datetime"
+
+
 @pytest.mark.parametrize(
-    ("changes", "field"),
+    ("changes", "field", "message"),
     [
-        ({"max_doses_per_cycle": 15}, "max_doses_per_cycle"),
-        ({"max_doses_per_cycle": 0}, "max_doses_per_cycle"),
-        ({"interval_hours": 7}, "interval_hours"),
-        ({"interval_hours": 25}, "interval_hours"),
-        ({"interval_hours": 8.0}, "interval_hours"),
-        ({"cycle_1_start": datetime(2026, 11, 23, 8)}, "cycle_1_start"),
-        ({"cycle_2_start": datetime(2026, 12, 7, 8)}, "cycle_2_start"),
-        ({"cycle_2_start": START + timedelta(hours=104)}, "cycle_2_start"),  # overlaps cycle 1
+        ({"max_doses_per_cycle": 15}, "max_doses_per_cycle", "must be from 1 to 14"),
+        ({"max_doses_per_cycle": 0}, "max_doses_per_cycle", "must be from 1 to 14"),
+        ({"interval_hours": 7}, "interval_hours", INTERVAL),
+        ({"interval_hours": 25}, "interval_hours", INTERVAL),
+        ({"interval_hours": 8.0}, "interval_hours", INTERVAL),
+        ({"cycle_1_start": datetime(2026, 11, 23, 8)}, "cycle_1_start", AWARE),
+        ({"cycle_2_start": datetime(2026, 12, 7, 8)}, "cycle_2_start", AWARE),
+        # Overlapping cycle 1 (its last dose is at 104 h).
+        ({"cycle_2_start": START + timedelta(hours=104)}, "cycle_2_start",
+         "must be after the last dose of cycle 1"),
     ],
-)
-def test_schedule_input_errors(changes: dict[str, Any], field: str) -> None:
+)  # fmt: skip
+def test_schedule_input_errors(changes: dict[str, Any], field: str, message: str) -> None:
     arguments: dict[str, Any] = {"cycle_1_start": START, **changes}
     with pytest.raises(ScheduleInputError) as caught:
         course_schedule(**arguments)
-    assert field in caught.value.errors
+    assert caught.value.errors == {field: [message]}
 
 
 @pytest.mark.parametrize(
@@ -131,3 +137,10 @@ def test_discontinuing_cancels_every_scheduled_dose() -> None:
     cancelled = doses_to_cancel(doses)
     assert [(d.cycle, d.number) for d in cancelled] == [(1, 3), (1, 4), (2, 1), (2, 2)]
     assert all(d.status is DoseStatus.SCHEDULED for d in cancelled)
+
+
+def test_the_earliest_pending_dose_is_named_whatever_the_order() -> None:
+    doses = list(reversed(history("ssss")))
+    assert administration_refusals(doses, cycle=1, number=4) == (
+        "not the next due dose: cycle 1 dose 1 is still scheduled",
+    )

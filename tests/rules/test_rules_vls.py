@@ -3,6 +3,7 @@ threshold; missing data is never absent; the composite table."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -308,3 +309,108 @@ def test_as_of_is_the_newest_datum_used() -> None:
     result = assess(fluids=(urine(400, ago(9), ago(1)),), labs=labs())
     assert sign(result, "oliguria").status is NA
     assert result.as_of == ago(minutes=30)
+
+
+THRESHOLDS = {
+    "hypotension": "SBP < 90 mmHg, or any vasopressor running",
+    "weight_gain": "≥ 5 % over baseline weight",
+    "oliguria": "< 80 mL in the last 8 h, or < 0.5 mL/kg/h averaged over 8 h",
+    "hypoxia": "SpO2 < 90 %, or ≥ 3 L/min oxygen",
+    "creatinine_rise": "≥ 1.5 x baseline, or ≥ 2.5 mg/dL",
+    "hypoalbuminemia": "albumin < 3.0 g/dL",
+    "edema": "edema_grade ≥ 2",
+}
+
+
+def expected_sign(code: str, status: str, value: Any, baseline: Any, note: str, as_of: Any) -> Any:
+    return {
+        "code": code,
+        "status": status,
+        "value": value,
+        "threshold": THRESHOLDS[code],
+        "baseline": baseline,
+        "note": note,
+        "as_of": None if as_of is None else as_of.isoformat(),
+    }
+
+
+def test_every_sign_present_in_full() -> None:
+    result = assess(
+        vitals=(
+            vitals(
+                systolic_bp=85,
+                vasopressors=(NORAD,),
+                spo2=88,
+                oxygen_device="nasal_cannula",
+                oxygen_flow_l_min=D(4),
+                weight_kg=D("77.7"),
+                edema_grade=3,
+            ),
+        ),
+        fluids=(urine(100, ago(8), NOW),),
+        labs=labs(creatinine="1.4", albumin="2.5"),
+    )
+    taken, drawn = ago(minutes=30), ago(2)
+    assert [sign.to_dict() for sign in result.signs] == [
+        expected_sign("hypotension", "present", 85, 120,
+                      "vasopressor running: norepinephrine", taken),
+        expected_sign("weight_gain", "present", "11.0", "70.0",
+                      "weight 77.7 kg; CTCAE v5 weight gain grade 2", taken),
+        expected_sign("oliguria", "present", "100", None, "0.18 mL/kg/h over 8.0 h", NOW),
+        expected_sign("hypoxia", "present", 88, None, "oxygen: nasal_cannula 4 L/min", taken),
+        expected_sign("creatinine_rise", "present", "1.4", "0.9", "", drawn),
+        expected_sign("hypoalbuminemia", "present", "2.5", None, "", drawn),
+        expected_sign("edema", "present", 3, None, "", taken),
+    ]  # fmt: skip
+    assert result.severity is VlsSeverity.CRITICAL
+
+
+def test_nothing_recorded_makes_every_sign_not_assessable_in_full() -> None:
+    result = assess(baseline=baseline(creatinine_mg_dl=None), vitals=(), fluids=(), labs=())
+    assert [sign.to_dict() for sign in result.signs] == [
+        expected_sign("hypotension", "not_assessable", None, 120, "", None),
+        expected_sign("weight_gain", "not_assessable", None, "70.0",
+                      "no weight recorded in the window", None),
+        expected_sign("oliguria", "not_assessable", None, None,
+                      "only 0.0 h of urine output recorded; 8 h needed", None),
+        expected_sign("hypoxia", "not_assessable", None, None, "", None),
+        expected_sign("creatinine_rise", "not_assessable", None, None,
+                      "no creatinine in the window", None),
+        expected_sign("hypoalbuminemia", "not_assessable", None, None,
+                      "no albumin in the window", None),
+        expected_sign("edema", "not_assessable", None, None,
+                      "no edema assessment in the window", None),
+    ]  # fmt: skip
+    assert result.severity is VlsSeverity.NONE and result.as_of is None
+
+
+def test_vitals_older_than_the_lookback_are_not_read() -> None:
+    old = vitals(ago(hours=24, seconds=1), systolic_bp=80, vasopressors=(NORAD,), spo2=80)
+    result = assess(vitals=(old,))
+    assert sign(result, "hypotension").status is NA
+    assert sign(result, "hypoxia").status is NA
+    assert not result.vasopressor_running
+    edge = assess(vitals=(replace_taken(old, ago(hours=24)),))
+    assert sign(edge, "hypotension").status is PRESENT and edge.vasopressor_running
+
+
+def replace_taken(taken: Any, at: Any) -> Any:
+    return replace(taken, taken_at=at)
+
+
+def test_shown_values_round_half_up() -> None:
+    gain = assess(baseline=baseline(weight_kg=D(100)), vitals=(vitals(weight_kg=D("100.05")),))
+    assert sign(gain, "weight_gain").value == D("0.1")  # 0.05 %
+    heavy = baseline(weight_kg=D(100))
+    urine_half = assess(baseline=heavy, fluids=(urine("100.5", ago(8), NOW),))
+    assert sign(urine_half, "oliguria").value == D(101)
+    rate = assess(baseline=heavy, fluids=(urine(100, ago(8), NOW),))
+    assert sign(rate, "oliguria").note == "0.13 mL/kg/h over 8.0 h"  # 0.125
+    partial = assess(fluids=(urine(100, ago(7.25), NOW),))
+    assert sign(partial, "oliguria").note == "only 7.3 h of urine output recorded; 8 h needed"
+
+
+def test_room_air_counts_as_no_oxygen() -> None:
+    found = sign(assess(), "hypoxia")
+    assert found.note == "oxygen: room_air 0 L/min"
+    assert found.as_of == ago(minutes=30)

@@ -79,10 +79,10 @@ def _decode_scalar(kind: Any, value: object, path: str, errors: ErrorCollector) 
         return value
     if kind is Decimal and isinstance(value, (int, float, str)) and not isinstance(value, bool):
         try:
-            number = Decimal(str(value))
+            number: Decimal | None = Decimal(str(value))
         except ArithmeticError:
-            number = Decimal("NaN")
-        if number.is_finite():
+            number = None
+        if number is not None and number.is_finite():
             return number
     expected = {bool: "true or false", int: "a whole number", str: "a string"}.get(
         kind, "a decimal number (string or number)"
@@ -130,6 +130,5 @@ def decode(kind: type[_T], data: object) -> _T:
     try:
         decoded: _T = _decode_dataclass(kind, data, "", errors)
     except _Invalid:
-        errors.raise_if_any(ProfileError)
-        raise ProfileError({"profile": ["invalid profile"]}) from None
+        raise ProfileError(errors.errors) from None
     return decoded

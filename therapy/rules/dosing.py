@@ -41,17 +41,19 @@ class DoseCalculation:
         return {name: contract_value(value) for name, value in vars(self).items()}
 
 
-def _number(errors: ErrorCollector, name: str, value: object) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
-        errors.add(name, "must be a decimal number (not a float)")
-        return None
+def _number(errors: ErrorCollector, name: str, value: object) -> Decimal:
+    """The value as a Decimal; an unusable one is recorded under ``name`` (and read as 0)."""
+    if isinstance(value, (bool, float)):
+        errors.add(name, "must be a decimal number, not a float or a boolean")
+        return Decimal(0)
     try:
-        number = Decimal(value)
+        number = Decimal(str(value))
     except ArithmeticError:
-        number = Decimal("NaN")
-    if not number.is_finite():
         errors.add(name, "must be a decimal number")
-        return None
+        return Decimal(0)
+    if not number.is_finite():
+        errors.add(name, "must be a finite number")
+        return Decimal(0)
     return number
 
 
@@ -66,12 +68,12 @@ def dose_calculate(
     per_kg = _number(errors, "dose_iu_per_kg", dose_iu_per_kg)
     weight = _number(errors, "dosing_weight_kg", dosing_weight_kg)
     ceiling = profile.dosing.max_dose_iu_per_kg
-    if per_kg is not None and not 0 < per_kg <= ceiling:
+    if "dose_iu_per_kg" not in errors.errors and not 0 < per_kg <= ceiling:
         errors.add("dose_iu_per_kg", f"must be more than 0 and at most {ceiling} IU/kg")
-    if weight is not None and not MIN_WEIGHT_KG <= weight <= MAX_WEIGHT_KG:
+    weight_ok = MIN_WEIGHT_KG <= weight <= MAX_WEIGHT_KG
+    if "dosing_weight_kg" not in errors.errors and not weight_ok:
         errors.add("dosing_weight_kg", f"must be between {MIN_WEIGHT_KG} and {MAX_WEIGHT_KG} kg")
-    if errors.errors or per_kg is None or weight is None:
-        raise DoseInputError(errors.errors)
+    errors.raise_if_any(DoseInputError)
     dose_iu = int((per_kg * weight).to_integral_value(rounding=ROUND_HALF_UP))
     volume = Decimal(dose_iu) / IU_PER_ML
     return DoseCalculation(

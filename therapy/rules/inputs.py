@@ -138,8 +138,7 @@ def _integer(value: object) -> int:
 
 
 def _decimal(value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int, float, str)):
-        raise ValueError("must be a decimal number")
+    # Read from the value's text, so a float 38.05 is 38.05 (and True, a list... fail).
     try:
         number = Decimal(str(value))
     except ArithmeticError:
@@ -169,9 +168,12 @@ def _optional(coerce: Callable[[object], _T]) -> Callable[[object], _T | None]:
     return lambda value: None if value is None else coerce(value)
 
 
-def _check(obj: object, **coercers: Callable[[object], object]) -> ErrorCollector:
-    """Replace each named field of a frozen dataclass by its coerced value, collecting errors."""
-    errors = ErrorCollector()
+def _check(
+    obj: object, into: ErrorCollector | None = None, **coercers: Callable[[object], object]
+) -> ErrorCollector:
+    """Replace each named field of a frozen dataclass by its coerced value, collecting errors
+    (into ``into`` when given)."""
+    errors = ErrorCollector() if into is None else into
     for name, coerce in coercers.items():
         try:
             object.__setattr__(obj, name, coerce(getattr(obj, name)))
@@ -306,7 +308,7 @@ class LabResult:
         errors = _check(self, test=_member(LabTest), collected_at=_aware)
         if "test" not in errors.errors:
             coerce = _member(FobtResult) if self.test is LabTest.FOBT else _decimal
-            errors.merge("", _check(self, value=coerce).errors)
+            _check(self, into=errors, value=coerce)
         errors.raise_if_any()
 
 

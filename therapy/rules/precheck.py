@@ -204,15 +204,22 @@ def _evaluate(criterion: Criterion, ctx: CheckContext) -> Finding:
     return finding(status, reading.shown, reading.at)
 
 
-def recommend(
-    findings: tuple[Finding, ...] | list[Finding], *, vitals_stale: bool
-) -> Recommendation:
+def strongest_action(findings: tuple[Finding, ...] | list[Finding]) -> Recommendation:
+    """What the criteria met ask for: discontinue over hold over give."""
     actions = [
         RECOMMENDATION_BY_ACTION[f.action] for f in findings if f.status is CriterionStatus.MET
     ]
-    if vitals_stale:
-        actions.append(Recommendation.INSUFFICIENT_DATA)
     return max(actions, key=severity, default=Recommendation.GIVE)
+
+
+def recommend(
+    findings: tuple[Finding, ...] | list[Finding], *, vitals_stale: bool
+) -> Recommendation:
+    """§4: discontinue, else hold, else insufficient_data when vitals are stale, else give."""
+    by_criteria = strongest_action(findings)
+    if vitals_stale and by_criteria is Recommendation.GIVE:
+        return Recommendation.INSUFFICIENT_DATA
+    return by_criteria
 
 
 def precheck_dose(
@@ -237,7 +244,7 @@ def precheck_dose(
             f.code for f in findings if f.status is CriterionStatus.MET and f.action is Action.HOLD
         }
         ctx.hold_codes_met = len(held)
-        ctx.would_hold = recommend(findings, vitals_stale=stale) is Recommendation.HOLD
+        ctx.would_hold = strongest_action(findings) is Recommendation.HOLD
         findings += [_evaluate(c, ctx) for c in enabled if c.measure is phase]
     times = [f.as_of for f in findings if f.as_of is not None]
     if ctx.vitals_at is not None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
-from patients.news2 import News2FrequencyPolicy, OxygenDevice
+from patients.news2 import DEFAULT_FREQUENCY_POLICY, News2FrequencyPolicy, OxygenDevice
 from therapy.rules.codec import decode, encode
 from therapy.rules.errors import ErrorCollector, ProfileError
 from therapy.rules.inputs import EventCode, MedicationCategory
@@ -363,10 +363,7 @@ def default_profile() -> RuleProfile:
     return RuleProfile(
         name=DEFAULT_PROFILE_NAME,
         version=DEFAULT_PROFILE_VERSION,
-        news2=News2FrequencyPolicy(
-            low_total_interval_minutes=240,  # NEWS2 1-4: project default, RCP 4-6 h [S15]
-            high_total_interval_minutes=15,  # NEWS2 >= 7: project default, "continuous" [S15]
-        ),
+        news2=DEFAULT_FREQUENCY_POLICY,  # NEWS2 1-4: 4 h, >= 7: 15 min; project defaults [S15]
         crs=CrsSettings(
             fever_c=_D("38.0"),  # [S13]
             fever_window_hours=24,  # project default

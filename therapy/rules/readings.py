@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any, Final
 
 from patients.news2 import Consciousness, OxygenDevice
@@ -30,17 +31,6 @@ from therapy.rules.windows import active_events, latest_lab, latest_measurement,
 # Phenylephrine doses are compared in µg/kg/min [S6]; µg/min is divided by the dosing weight.
 PER_KG_UNITS: Final = frozenset({"ug/kg/min", "mcg/kg/min", "µg/kg/min"})
 PER_MINUTE_UNITS: Final = frozenset({"ug/min", "mcg/min", "µg/min"})
-LAB_BY_MEASURE: Final = {
-    Measure.CREATININE: LabTest.CREATININE,
-    Measure.PLATELETS: LabTest.PLATELETS,
-    Measure.BILIRUBIN: LabTest.BILIRUBIN,
-    Measure.BICARBONATE: LabTest.BICARBONATE,
-}
-VITAL_BY_MEASURE: Final = {
-    Measure.SYSTOLIC_BP: "systolic_bp",
-    Measure.SPO2: "spo2",
-    Measure.HEART_RATE: "heart_rate",
-}
 _TENTH = Decimal("0.1")
 
 
@@ -75,18 +65,13 @@ class CheckContext:
         return self.cache[measure]
 
 
-def _vital(measure: Measure) -> Callable[[CheckContext], Reading]:
-    name = VITAL_BY_MEASURE[measure]
-
-    def read(ctx: CheckContext) -> Reading:
-        if ctx.vitals is None:
-            return Reading(None, note=ctx.vitals_note)
-        value = getattr(ctx.vitals, name)
-        if value is None:
-            return Reading(None, note=f"{name} not recorded in the latest vitals")
-        return Reading(Decimal(value), value, ctx.vitals.taken_at)
-
-    return read
+def _vital(name: str, ctx: CheckContext) -> Reading:
+    if ctx.vitals is None:
+        return Reading(None, note=ctx.vitals_note)
+    value = getattr(ctx.vitals, name)
+    if value is None:
+        return Reading(None, note=f"{name} not recorded in the latest vitals")
+    return Reading(Decimal(value), value, ctx.vitals.taken_at)
 
 
 def _not_alert(ctx: CheckContext) -> Reading:
@@ -131,18 +116,13 @@ def _urine_output_ml(ctx: CheckContext) -> Reading:
     return Reading(volume, shown, output.last_recorded_at)
 
 
-def _lab(measure: Measure) -> Callable[[CheckContext], Reading]:
-    test = LAB_BY_MEASURE[measure]
-
-    def read(ctx: CheckContext) -> Reading:
-        hours = ctx.settings.lab_max_age_hours
-        since = ctx.at - timedelta(hours=hours)
-        lab = latest_lab(ctx.record.labs, test, at=ctx.at, since=since)
-        if lab is None:
-            return Reading(None, note=f"no {test} result in the last {hours} h")
-        return Reading(Decimal(lab.value), lab.value, lab.collected_at)
-
-    return read
+def _lab(test: LabTest, ctx: CheckContext) -> Reading:
+    hours = ctx.settings.lab_max_age_hours
+    since = ctx.at - timedelta(hours=hours)
+    lab = latest_lab(ctx.record.labs, test, at=ctx.at, since=since)
+    if lab is None:
+        return Reading(None, note=f"no {test} result in the last {hours} h")
+    return Reading(Decimal(lab.value), lab.value, lab.collected_at)
 
 
 def _oxygen_flow(ctx: CheckContext) -> Reading:
@@ -186,19 +166,20 @@ def _held_doses(ctx: CheckContext) -> Reading:
     return Reading(Decimal(count), count, None)
 
 
+# The reader of each measure (plain functions, so each runs only when a check asks for it).
 READERS: Final[dict[Measure, Callable[[CheckContext], Reading]]] = {
-    Measure.SYSTOLIC_BP: _vital(Measure.SYSTOLIC_BP),
-    Measure.SPO2: _vital(Measure.SPO2),
-    Measure.HEART_RATE: _vital(Measure.HEART_RATE),
+    Measure.SYSTOLIC_BP: partial(_vital, "systolic_bp"),
+    Measure.SPO2: partial(_vital, "spo2"),
+    Measure.HEART_RATE: partial(_vital, "heart_rate"),
     Measure.NOT_ALERT: _not_alert,
     Measure.FOBT_POSITIVE: _fobt_positive,
     Measure.WEIGHT_GAIN_PCT: _weight_gain_pct,
     Measure.URINE_OUTPUT_ML: _urine_output_ml,
-    Measure.CREATININE: _lab(Measure.CREATININE),
+    Measure.CREATININE: partial(_lab, LabTest.CREATININE),
     Measure.OXYGEN_FLOW: _oxygen_flow,
-    Measure.PLATELETS: _lab(Measure.PLATELETS),
-    Measure.BILIRUBIN: _lab(Measure.BILIRUBIN),
-    Measure.BICARBONATE: _lab(Measure.BICARBONATE),
+    Measure.PLATELETS: partial(_lab, LabTest.PLATELETS),
+    Measure.BILIRUBIN: partial(_lab, LabTest.BILIRUBIN),
+    Measure.BICARBONATE: partial(_lab, LabTest.BICARBONATE),
     Measure.PHENYLEPHRINE: _phenylephrine,
     Measure.HOLD_CRITERIA_MET: _hold_criteria_met,
     Measure.HELD_DOSES_IN_CYCLE: _held_doses,

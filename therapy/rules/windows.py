@@ -87,13 +87,12 @@ class UrineOutput:
 
 
 def _covered(intervals: list[tuple[datetime, datetime]]) -> timedelta:
-    total = timedelta()
+    """Length of the union of the intervals (time charted twice counts once)."""
+    total = timedelta(0)
     reach: datetime | None = None
     for start, end in sorted(intervals):
-        if reach is not None and start < reach:
-            start = reach
-        if end > start:
-            total += end - start
+        begin = start if reach is None else max(start, reach)
+        total += max(end - begin, timedelta(0))
         reach = end if reach is None else max(reach, end)
     return total
 

@@ -1,0 +1,247 @@
+"""API views of the bedside records. Thin: serializers parse, services write, selectors read."""
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from patients import observation_selectors, selectors
+from patients.api.observation_serializers import (
+    ClinicalEventSerializer,
+    EnteredInErrorSerializer,
+    FluidEntrySerializer,
+    LabResultSerializer,
+    ObservationFilterSerializer,
+    SupportiveMedicationSerializer,
+    VitalSignsSerializer,
+)
+from patients.models import (
+    ClinicalEvent,
+    FluidEntry,
+    LabResult,
+    Observation,
+    Patient,
+    SupportiveMedication,
+    VitalSigns,
+)
+from patients.recording import observation_mark_entered_in_error
+from patients.services_observations import (
+    event_record,
+    fluid_record,
+    lab_record,
+    medication_record,
+)
+from patients.services_vitals import vitals_record
+
+LIST_PARAMETERS = [
+    OpenApiParameter(
+        "since", OpenApiTypes.DATETIME, description="ISO 8601; clinical time ≥ since."
+    ),
+    OpenApiParameter(
+        "until", OpenApiTypes.DATETIME, description="ISO 8601; clinical time < until."
+    ),
+    OpenApiParameter(
+        "include_entered_in_error",
+        OpenApiTypes.BOOL,
+        description="Also list records marked entered in error (left out by default).",
+    ),
+]
+
+
+def _permissions(model: type[Observation], write: str) -> dict[str, list[str]]:
+    name = model._meta.model_name
+    read = [f"patients.view_{name}"]
+    return {"GET": read, "HEAD": read, "POST": [f"patients.{write}_{name}"]}
+
+
+class PatientObservationsView(generics.ListAPIView):  # type: ignore[type-arg]
+    """GET lists a patient's records of one kind; POST records one (201, or 200 with the stored
+    record for a repeated ``client_id``)."""
+
+    model: ClassVar[type[Observation]]
+    record: ClassVar[Callable[..., Any]]
+
+    def get_patient(self) -> Patient:
+        try:
+            return selectors.patient_get(
+                user=self.request.user, patient_id=self.kwargs["patient_id"]
+            )
+        except Patient.DoesNotExist as error:
+            raise Http404 from error
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema generator
+            return self.model.objects.none()
+        filters = ObservationFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return observation_selectors.observation_list(
+            user=self.request.user,
+            patient=self.get_patient(),
+            model=self.model,
+            **filters.validated_data,
+        )
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        patient = self.get_patient()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recorded = type(self).record(patient=patient, by=request.user, **serializer.validated_data)
+        stored = observation_selectors.observation_get(
+            user=request.user, model=self.model, observation_id=recorded.record.pk
+        )
+        return Response(
+            self.get_serializer(stored).data,
+            status=status.HTTP_201_CREATED if recorded.created else status.HTTP_200_OK,
+        )
+
+
+class ObservationViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """One record by id, and its correction: ``entered-in-error`` with a reason."""
+
+    model: ClassVar[type[Observation]]
+
+    def get_queryset(self) -> Any:
+        return self.model.objects.none()
+
+    def get_object(self) -> Any:
+        try:
+            return observation_selectors.observation_get(
+                user=self.request.user, model=self.model, observation_id=self.kwargs["pk"]
+            )
+        except self.model.DoesNotExist as error:
+            raise Http404 from error
+
+    def retrieve(self, request: Request, pk: Any = None) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @action(detail=True, methods=["post"], url_path="entered-in-error")
+    def entered_in_error(self, request: Request, pk: Any = None) -> Response:
+        observation = self.get_object()
+        serializer = EnteredInErrorSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        observation_mark_entered_in_error(
+            observation=observation, by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+def list_schema(tag: str, serializer: Any) -> Callable[[Any], Any]:
+    return extend_schema_view(
+        get=extend_schema(tags=[tag], parameters=LIST_PARAMETERS),
+        post=extend_schema(
+            tags=[tag],
+            responses={
+                201: serializer,
+                200: OpenApiResponse(serializer, description="Repeated client_id: the stored one"),
+                400: OpenApiResponse(description="Every failing field named; nothing written"),
+                409: OpenApiResponse(description="The patient has no open admission"),
+            },
+        ),
+    )
+
+
+def detail_schema(tag: str, serializer: Any) -> Callable[[Any], Any]:
+    return extend_schema_view(
+        retrieve=extend_schema(tags=[tag]),
+        entered_in_error=extend_schema(
+            tags=[tag],
+            request=EnteredInErrorSerializer,
+            responses={200: serializer, 409: OpenApiResponse(description="Already marked")},
+        ),
+    )
+
+
+@list_schema("vitals", VitalSignsSerializer)
+class PatientVitalsView(PatientObservationsView):
+    model = VitalSigns
+    record = staticmethod(vitals_record)
+    serializer_class = VitalSignsSerializer
+    required_permissions = _permissions(VitalSigns, "add")
+
+
+@detail_schema("vitals", VitalSignsSerializer)
+class VitalsViewSet(ObservationViewSet):
+    model = VitalSigns
+    serializer_class = VitalSignsSerializer
+    required_permissions = _permissions(VitalSigns, "change")
+
+
+@list_schema("fluids", FluidEntrySerializer)
+class PatientFluidsView(PatientObservationsView):
+    model = FluidEntry
+    record = staticmethod(fluid_record)
+    serializer_class = FluidEntrySerializer
+    required_permissions = _permissions(FluidEntry, "add")
+
+
+@detail_schema("fluids", FluidEntrySerializer)
+class FluidsViewSet(ObservationViewSet):
+    model = FluidEntry
+    serializer_class = FluidEntrySerializer
+    required_permissions = _permissions(FluidEntry, "change")
+
+
+@list_schema("labs", LabResultSerializer)
+class PatientLabsView(PatientObservationsView):
+    model = LabResult
+    record = staticmethod(lab_record)
+    serializer_class = LabResultSerializer
+    required_permissions = _permissions(LabResult, "add")
+
+
+@detail_schema("labs", LabResultSerializer)
+class LabsViewSet(ObservationViewSet):
+    model = LabResult
+    serializer_class = LabResultSerializer
+    required_permissions = _permissions(LabResult, "change")
+
+
+@list_schema("medications", SupportiveMedicationSerializer)
+class PatientMedicationsView(PatientObservationsView):
+    model = SupportiveMedication
+    record = staticmethod(medication_record)
+    serializer_class = SupportiveMedicationSerializer
+    required_permissions = _permissions(SupportiveMedication, "add")
+
+
+@detail_schema("medications", SupportiveMedicationSerializer)
+class MedicationsViewSet(ObservationViewSet):
+    model = SupportiveMedication
+    serializer_class = SupportiveMedicationSerializer
+    required_permissions = _permissions(SupportiveMedication, "change")
+
+
+@list_schema("events", ClinicalEventSerializer)
+class PatientEventsView(PatientObservationsView):
+    model = ClinicalEvent
+    record = staticmethod(event_record)
+    serializer_class = ClinicalEventSerializer
+    required_permissions = _permissions(ClinicalEvent, "add")
+
+
+@detail_schema("events", ClinicalEventSerializer)
+class EventsViewSet(ObservationViewSet):
+    model = ClinicalEvent
+    serializer_class = ClinicalEventSerializer
+    required_permissions = _permissions(ClinicalEvent, "change")
+
+
+# (path segment, list view, detail viewset)
+KINDS = [
+    ("vitals", PatientVitalsView, VitalsViewSet),
+    ("fluids", PatientFluidsView, FluidsViewSet),
+    ("labs", PatientLabsView, LabsViewSet),
+    ("medications", PatientMedicationsView, MedicationsViewSet),
+    ("events", PatientEventsView, EventsViewSet),
+]

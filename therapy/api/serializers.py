@@ -1,0 +1,151 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from patients.validators import WEIGHT_MAX_KG, WEIGHT_MESSAGE, WEIGHT_MIN_KG
+from therapy.models import Course, Dose
+from therapy.rules import dose_calculate
+
+
+class DoseSerializer(serializers.ModelSerializer):
+    given_by = serializers.CharField(
+        source="given_by.username", read_only=True, allow_null=True, default=None
+    )
+    verified_by = serializers.CharField(
+        source="verified_by.username", read_only=True, allow_null=True, default=None
+    )
+    held_by = serializers.CharField(
+        source="held_by.username", read_only=True, allow_null=True, default=None
+    )
+    course = serializers.UUIDField(source="course_id", read_only=True)
+    hold_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Dose
+        fields = [
+            "id",
+            "course",
+            "cycle",
+            "number",
+            "scheduled_at",
+            "status",
+            "dose_iu",
+            "given_at",
+            "given_by",
+            "verified_by",
+            "held_at",
+            "held_by",
+            "hold_reasons",
+            "note",
+            "override_reason",
+            "entered_in_error_reason",
+            "precheck",
+        ]
+        read_only_fields = fields
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    patient = serializers.UUIDField(source="patient_id", read_only=True)
+    ordered_by = serializers.CharField(source="ordered_by.username", read_only=True)
+    mg = serializers.SerializerMethodField()
+    doses = DoseSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "patient",
+            "status",
+            "dose_iu_per_kg",
+            "dosing_weight_kg",
+            "interval_hours",
+            "max_doses_per_cycle",
+            "cycle_1_start",
+            "cycle_2_start",
+            "dose_iu",
+            "volume_ml",
+            "vials",
+            "mg",
+            "rule_version",
+            "ordered_by",
+            "ordered_at",
+            "discontinued_at",
+            "discontinue_reason",
+            "doses",
+        ]
+        read_only_fields = fields
+
+    def get_mg(self, course: Course) -> str:
+        """Derived for display only, never the dose: dose_iu × 1.1 / 18,000,000 [S1], [S4]."""
+        calculation = dose_calculate(
+            dose_iu_per_kg=course.dose_iu_per_kg, dosing_weight_kg=course.dosing_weight_kg
+        )
+        return str(calculation.mg)
+
+
+class CourseOrderSerializer(serializers.Serializer):
+    dose_iu_per_kg = serializers.IntegerField(default=600_000, min_value=1)
+    dosing_weight_kg = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        required=False,
+        min_value=WEIGHT_MIN_KG,
+        max_value=WEIGHT_MAX_KG,
+        error_messages={"min_value": WEIGHT_MESSAGE, "max_value": WEIGHT_MESSAGE},
+    )
+    interval_hours = serializers.IntegerField(default=8)
+    max_doses_per_cycle = serializers.IntegerField(default=14)
+    cycle_1_start = serializers.DateTimeField()
+    cycle_2_start = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class VerifierSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class AdministerSerializer(serializers.Serializer):
+    given_at = serializers.DateTimeField()
+    verifier = VerifierSerializer()
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HoldSerializer(serializers.Serializer):
+    reasons = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class CriterionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    action = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    threshold = serializers.CharField()
+    source = serializers.CharField()
+    status = serializers.CharField()
+    note = serializers.CharField()
+    as_of = serializers.DateTimeField(allow_null=True)
+
+
+class PrecheckSerializer(serializers.Serializer):
+    recommendation = serializers.ChoiceField(
+        choices=["give", "hold", "discontinue", "insufficient_data"]
+    )
+    criteria = CriterionSerializer(many=True)
+    not_assessed = CriterionSerializer(many=True)
+    not_met = CriterionSerializer(many=True)
+    data_as_of = serializers.DateTimeField(allow_null=True)
+    vitals_stale = serializers.BooleanField()
+    vitals_at = serializers.DateTimeField(allow_null=True)
+    checked_at = serializers.DateTimeField()
+    scheduled_at = serializers.DateTimeField()
+    cycle = serializers.IntegerField()
+    dose_number = serializers.IntegerField()
+    profile_name = serializers.CharField()
+    profile_version = serializers.CharField()
+
+    def to_representation(self, instance: Any) -> Any:
+        return instance  # already the rules engine's JSON (PrecheckResult.to_dict())

@@ -1,0 +1,162 @@
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from patients import selectors as patient_selectors
+from patients.models import Patient
+from therapy import courses, selectors
+from therapy.api.serializers import (
+    AdministerSerializer,
+    CourseOrderSerializer,
+    CourseSerializer,
+    DoseSerializer,
+    HoldSerializer,
+    PrecheckSerializer,
+    ReasonSerializer,
+)
+from therapy.models import Course, Dose
+
+
+def _patient(request: Request, patient_id: Any) -> Patient:
+    try:
+        return patient_selectors.patient_get(user=request.user, patient_id=patient_id)
+    except Patient.DoesNotExist as error:
+        raise Http404 from error
+
+
+@extend_schema(tags=["therapy"])
+class PatientCoursesView(generics.ListCreateAPIView):
+    """A patient's IL-2 courses. POST (physicians) orders one and schedules its doses."""
+
+    serializer_class = CourseSerializer
+    queryset = Course.objects.none()
+    required_permissions = {
+        "GET": ["therapy.view_course"],
+        "HEAD": ["therapy.view_course"],
+        "POST": ["therapy.add_course"],
+    }
+
+    def get_queryset(self) -> Any:
+        return selectors.courses_of(patient=_patient(self.request, self.kwargs["patient_id"]))
+
+    @extend_schema(request=CourseOrderSerializer, responses={201: CourseSerializer, 409: None})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        patient = _patient(request, kwargs["patient_id"])
+        serializer = CourseOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        course = courses.course_order(patient=patient, by=request.user, **serializer.validated_data)
+        return Response(
+            CourseSerializer(selectors.courses_of(patient=patient).get(pk=course.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=["therapy"])
+class PatientDosesView(generics.ListAPIView):
+    """Every scheduled dose of the patient's courses, in order."""
+
+    serializer_class = DoseSerializer
+    queryset = Dose.objects.none()
+    required_permissions = {"GET": ["therapy.view_dose"], "HEAD": ["therapy.view_dose"]}
+
+    def get_queryset(self) -> Any:
+        return selectors.doses_of(patient=_patient(self.request, self.kwargs["patient_id"]))
+
+
+@extend_schema(tags=["therapy"])
+class CourseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = CourseSerializer
+    queryset = Course.objects.none()
+    required_permissions = {
+        "GET": ["therapy.view_course"],
+        "HEAD": ["therapy.view_course"],
+        "POST": ["therapy.discontinue_course"],
+    }
+
+    def get_queryset(self) -> Any:
+        return selectors.courses_visible(user=self.request.user)
+
+    @extend_schema(request=ReasonSerializer, responses={200: CourseSerializer, 409: None})
+    @action(detail=True, methods=["post"])
+    def discontinue(self, request: Request, pk: str | None = None) -> Response:
+        course = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        courses.course_discontinue(course=course, by=request.user, **serializer.validated_data)
+        return Response(CourseSerializer(self.get_queryset().get(pk=course.pk)).data)
+
+
+@extend_schema(tags=["therapy"])
+class DoseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = DoseSerializer
+    queryset = Dose.objects.none()
+    required_permissions = {
+        "GET": ["therapy.view_dose"],
+        "HEAD": ["therapy.view_dose"],
+        "POST": ["therapy.administer_dose"],
+    }
+
+    def get_queryset(self) -> Any:
+        return selectors.doses_visible(user=self.request.user)
+
+    def _reply(self, dose: Dose) -> Response:
+        return Response(DoseSerializer(self.get_queryset().get(pk=dose.pk)).data)
+
+    @extend_schema(responses={200: PrecheckSerializer})
+    @action(detail=True, methods=["get"])
+    def precheck(self, request: Request, pk: str | None = None) -> Response:
+        """The hold-criteria check for this dose now, with every criterion's reasons."""
+        result = courses.dose_check(dose=self.get_object())
+        return Response(result.to_dict())
+
+    @extend_schema(request=AdministerSerializer, responses={200: DoseSerializer, 409: None})
+    @action(detail=True, methods=["post"])
+    def administer(self, request: Request, pk: str | None = None) -> Response:
+        dose = self.get_object()
+        serializer = AdministerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        verifier = authenticate(
+            request, username=data["verifier"]["username"], password=data["verifier"]["password"]
+        )
+        if verifier is None:
+            raise ValidationError(
+                {"verifier": ["The second checker's username or password is wrong."]}
+            )
+        dose = courses.dose_administer(
+            dose=dose,
+            by=request.user,
+            verifier=verifier,
+            given_at=data["given_at"],
+            override_reason=data["override_reason"],
+        )
+        return self._reply(dose)
+
+    @extend_schema(request=HoldSerializer, responses={200: DoseSerializer, 409: None})
+    @action(detail=True, methods=["post"])
+    def hold(self, request: Request, pk: str | None = None) -> Response:
+        dose = self.get_object()
+        serializer = HoldSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._reply(
+            courses.dose_hold(dose=dose, by=request.user, **serializer.validated_data)
+        )
+
+    @extend_schema(request=ReasonSerializer, responses={200: DoseSerializer, 409: None})
+    @action(detail=True, methods=["post"], url_path="entered-in-error")
+    def entered_in_error(self, request: Request, pk: str | None = None) -> Response:
+        dose = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._reply(
+            courses.dose_mark_entered_in_error(
+                dose=dose, by=request.user, **serializer.validated_data
+            )
+        )

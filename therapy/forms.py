@@ -1,0 +1,68 @@
+from typing import Any
+
+from django import forms
+
+from patients.forms import DateTimeLocalInput
+from therapy.rules import RuleProfile
+from therapy.rules.precheck import describe
+
+
+class CourseOrderForm(forms.Form):
+    dose_iu_per_kg = forms.IntegerField(
+        label="Dose (IU/kg)",
+        initial=600_000,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    dosing_weight_kg = forms.DecimalField(
+        label="Dosing weight (kg)",
+        max_digits=5,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.1"}),
+    )
+    interval_hours = forms.IntegerField(label="Interval (hours)", initial=8)
+    max_doses_per_cycle = forms.IntegerField(label="Maximum doses per cycle", initial=14)
+    cycle_1_start = forms.DateTimeField(label="Cycle 1 first dose", widget=DateTimeLocalInput())
+    cycle_2_start = forms.DateTimeField(
+        label="Cycle 2 first dose (optional)", required=False, widget=DateTimeLocalInput()
+    )
+
+
+class AdministerForm(forms.Form):
+    given_at = forms.DateTimeField(label="Given at", widget=DateTimeLocalInput())
+    verifier_username = forms.CharField(
+        label="Second checker: username",
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
+    )
+    verifier_password = forms.CharField(
+        label="Second checker: password", widget=forms.PasswordInput(attrs={"autocomplete": "off"})
+    )
+    override_reason = forms.CharField(
+        label="Override reason (physician, only against the pre-check)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def hold_choices(profile: RuleProfile) -> list[tuple[str, str]]:
+    """Each enabled hold criterion of the site's profile, in words, then clinical judgement."""
+    window = profile.precheck.fluid_window_hours
+    choices = [
+        (c.code.value, f"{describe(c, fluid_window_hours=window)} ({c.action}; {c.code.value})")
+        for c in profile.precheck.criteria
+        if c.enabled
+    ]
+    return [*choices, ("clinical_judgement", "Clinical judgement (say why in the note)")]
+
+
+class HoldForm(forms.Form):
+    reasons = forms.MultipleChoiceField(choices=(), widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, profile: RuleProfile, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reasons"].choices = hold_choices(profile)
+
+
+class DiscontinueForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
