@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from patients.api.views import AdmissionViewSet, PatientAdmissionsView, PatientViewSet
+from therapy.api.alerts import AlertViewSet
 from therapy.api.views import CourseViewSet, DoseViewSet, PatientCoursesView, PatientDosesView
 
 router = DefaultRouter(trailing_slash=True)
@@ -13,6 +14,7 @@ router.register("patients", PatientViewSet, basename="patient")
 router.register("admissions", AdmissionViewSet, basename="admission")
 router.register("courses", CourseViewSet, basename="course")
 router.register("doses", DoseViewSet, basename="dose")
+router.register("alerts", AlertViewSet, basename="alert")
 
 urlpatterns = [
     path("", include(router.urls)),

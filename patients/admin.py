@@ -70,3 +70,7 @@ class AdmissionAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+# The bedside records (vitals, fluids, labs, medications, events) register here.
+import patients.admin_observations  # noqa: E402, F401

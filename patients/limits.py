@@ -371,6 +371,7 @@ def lab_value_condition() -> Q:
                 test=test.code,
                 unit=test.unit,
                 qualitative="",
+                value__isnull=False,  # NULL would make the whole check unknown, i.e. pass
                 value__gte=test.low,
                 value__lte=test.high,
             )

@@ -1,12 +1,22 @@
 from django.urls import path
 
-from patients import views
+from patients import bedside, views
 
 app_name = "patients"
 
 urlpatterns = [
     path("", views.patient_list, name="list"),
     path("new/", views.patient_create, name="create"),
+    path("bedside/", bedside.ward_board, name="bedside"),
+    path("<uuid:patient_id>/bedside/", bedside.patient_bedside, name="bedside-patient"),
+    path("<uuid:patient_id>/bedside/vitals/", bedside.vitals_entry, name="bedside-vitals"),
+    path("<uuid:patient_id>/bedside/fluids/", bedside.fluid_entry, name="bedside-fluids"),
+    path("<uuid:patient_id>/bedside/weight/", bedside.weight_entry, name="bedside-weight"),
+    path(
+        "<uuid:patient_id>/bedside/vitals/<uuid:vitals_id>/entered-in-error/",
+        bedside.vitals_entered_in_error,
+        name="bedside-vitals-error",
+    ),
     path("<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("<uuid:patient_id>/edit/", views.patient_edit, name="edit"),
     path("<uuid:patient_id>/admit/", views.admission_create, name="admit"),

@@ -22,6 +22,7 @@ DATA_MIGRATIONS = [
     ("patients.migrations.0004_observation_roles", "grant"),
     ("therapy.migrations.0003_seed_default_rule_profile", "seed"),
     ("therapy.migrations.0005_roles", "grant"),
+    ("therapy.migrations.0007_alert_roles", "grant"),
 ]
 
 

@@ -73,13 +73,18 @@ def test_enqueue_with_the_broker_unreachable_logs_and_returns(monkeypatch, caplo
     assert patient.family_name not in caplog.text and patient.mrn not in caplog.text
 
 
-def test_evaluation_is_written_once_per_record_state(admission):
-    first = evaluation_run(patient_id=admission.patient_id, reason="admission")
-    repeat = evaluation_run(patient_id=admission.patient_id, reason="admission")
+def test_evaluation_logs_the_record_state_and_findings_it_saw(admission):
+    evaluation = evaluation_run(patient_id=admission.patient_id, reason="admission")
 
-    assert first is not None and repeat == first
-    assert PatientEvaluation.objects.count() == 1
-    assert first.record_as_of == admission.updated_at
+    assert evaluation is not None
+    assert evaluation.record_as_of == admission.updated_at
+    assert evaluation.rule_version == "label-2024+consensus-2014 v1"
+    assert {"crs", "vls", "news2", "due_interval_minutes", "alerts"} <= set(evaluation.findings)
+
+
+def test_periodic_ticks_reconcile_without_logging(admission):
+    assert evaluation_run(patient_id=admission.patient_id, reason="tick") is None
+    assert PatientEvaluation.objects.count() == 0
 
 
 def test_sweep_finds_admitted_patients_with_unevaluated_changes(nurse, admission):

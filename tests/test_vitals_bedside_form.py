@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from patients import limits
 from patients.models import VitalSigns
@@ -74,7 +75,7 @@ def test_a_full_set_is_saved_and_news2_shown_at_once(signed_in, nurse, admission
     assert vitals.news2_total == 2 and vitals.news2_band == "low"
     assert str(vitals.client_id) == data["client_id"]
     assert vitals.entered_by == nurse
-    assert 'data-news2-total>2<' in page and "Low clinical risk" in page
+    assert "data-news2-total>2<" in page and "Low clinical risk" in page
     assert "band-low" in page
 
 
@@ -135,7 +136,7 @@ def test_bad_values_show_the_same_message_as_the_api_and_write_nothing(
     response = signed_in.post(vitals_url(admission), form_data(**{field: value}))
 
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert escape(message) in response.content.decode()
     assert VitalSigns.objects.count() == 0
 
 
@@ -218,7 +219,7 @@ def test_bad_vasopressor_entries(signed_in, admission, changes, message):
         vitals_url(admission), form_data(vasopressors_running="running", **changes)
     )
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert escape(message) in response.content.decode()
     assert VitalSigns.objects.count() == 0
 
 
@@ -295,5 +296,5 @@ def test_bad_weights(signed_in, admission, value, message):
     data = {"client_id": str(uuid.uuid4()), "taken_at": local(), "weight_kg": value}
     response = signed_in.post(weight_url(admission), data)
     assert response.status_code == 400
-    assert message in response.content.decode()
+    assert escape(message) in response.content.decode()
     assert VitalSigns.objects.count() == 0

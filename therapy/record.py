@@ -23,6 +23,13 @@ from therapy.rules import RuleProfile
 from therapy.rules import inputs as rules
 
 MARGIN = timedelta(hours=1)
+# Stored dose-unit codes (patients.DoseUnit) in the rules engine's spelling.
+DOSE_UNITS = {
+    "mcg_kg_min": "mcg/kg/min",
+    "mcg_min": "mcg/min",
+    "units_min": "units/min",
+    "units_h": "units/h",
+}
 
 
 def lookback(profile: RuleProfile) -> timedelta:
@@ -63,7 +70,9 @@ def vitals_sets(rows: list[VitalSigns]) -> tuple[rules.VitalsSet, ...]:
     for row in rows:
         if row.vasopressors_recorded:
             running = tuple(
-                rules.Vasopressor(agent=v.agent, dose=v.dose, dose_unit=v.dose_unit)
+                rules.Vasopressor(
+                    agent=v.agent, dose=v.dose, dose_unit=DOSE_UNITS.get(v.dose_unit, v.dose_unit)
+                )
                 for v in row.vasopressors.all()
             )
         sets.append(_vitals_set(row, running))

@@ -1,33 +1,60 @@
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 
-from patients.models import Admission, Patient
-from therapy.models import Course, Dose, PatientEvaluation
+from patients.models import (
+    Admission,
+    ClinicalEvent,
+    FluidEntry,
+    LabResult,
+    Patient,
+    SupportiveMedication,
+    VitalSigns,
+)
+from therapy.models import Alert, Course, Dose, PatientEvaluation
+
+OBSERVATION_MODELS = (VitalSigns, FluidEntry, LabResult, SupportiveMedication, ClinicalEvent)
 
 
-def latest_change() -> Subquery:
-    """For a Patient row: the time of the newest recorded change the monitor must look at.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-    The one definition used both by an evaluation (``record_as_of``) and by the sweep; later
-    record kinds (vitals, fluids, labs, doses...) join it here.
-    """
-    return Subquery(
-        Admission.objects.filter(patient_id=OuterRef("pk"))
-        .order_by("-updated_at")
-        .values("updated_at")[:1]
+
+def _newest(model: Any, patient_path: str) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            model.objects.filter(**{patient_path: OuterRef("pk")})
+            .order_by("-updated_at")
+            .values("updated_at")[:1]
+        ),
+        Value(EPOCH),
     )
 
 
+def latest_change() -> Greatest:
+    """For a Patient row: the time of the newest recorded change the monitor must look at
+    (a stay, any bedside record or its correction, a course or a dose decision).
+
+    The one definition used both by an evaluation (``record_as_of``) and by the sweep."""
+    sources = [
+        (Admission, "patient_id"),
+        *((model, "patient_id") for model in OBSERVATION_MODELS),
+        (Course, "patient_id"),
+        (Dose, "course__patient_id"),
+    ]
+    return Greatest(*(_newest(model, path) for model, path in sources))
+
+
 def record_as_of(*, patient_id: uuid.UUID) -> datetime | None:
-    return (
+    latest = (
         Patient.objects.filter(pk=patient_id)
         .annotate(latest=latest_change())
         .values_list("latest", flat=True)
         .first()
     )
+    return None if latest is None or latest <= EPOCH else latest
 
 
 def patients_needing_evaluation() -> list[uuid.UUID]:
@@ -69,3 +96,7 @@ def doses_of(*, patient: Patient) -> Any:
         .filter(course__patient=patient)
         .order_by("course__cycle_1_start", "cycle", "number")
     )
+
+
+def alerts_visible(*, user: Any) -> Any:
+    return Alert.objects.select_related("acknowledged_by").order_by("-severity_rank", "-opened_at")

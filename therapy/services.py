@@ -1,34 +1,76 @@
+"""The monitor's evaluation of one patient: assess, reconcile alerts, log the run."""
+
 import logging
 import uuid
+from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.utils import timezone
 
-from patients.models import Patient
+from patients.models import Admission, Patient
+from therapy.alerts import alerts_close_for_discharge, alerts_reconcile
+from therapy.assessment import assess
 from therapy.models import PatientEvaluation
 from therapy.selectors import record_as_of
 
 logger = logging.getLogger(__name__)
 
+LOGGED_REASONS = frozenset(
+    {
+        "vitals",
+        "fluids",
+        "labs",
+        "medications",
+        "events",
+        "dose",
+        "course",
+        "admission",
+        "discharge",
+        "sweep",
+        "manual",
+    }
+)
 
-def evaluation_run(*, patient_id: uuid.UUID, reason: str) -> PatientEvaluation | None:
-    """Evaluate a patient's current record once. Idempotent: a repeat for the same record state
-    (duplicate delivery, retry, two workers) finds the existing row and writes nothing."""
-    if not Patient.objects.filter(pk=patient_id).exists():
+
+def evaluation_run(
+    *, patient_id: uuid.UUID, reason: str, now: datetime | None = None
+) -> PatientEvaluation | None:
+    """Evaluate a patient's record as of ``now`` and reconcile their alerts.
+
+    Safe to run twice or concurrently: alerts are claimed with conditional updates and unique
+    constraints. Runs triggered by a record (and sweeps) are logged with their findings so the
+    sweep knows what was evaluated; periodic ticks only reconcile."""
+    now = now or timezone.now()
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
         logger.warning("evaluation skipped: no patient=%s", patient_id)
         return None
     as_of = record_as_of(patient_id=patient_id)
-    if as_of is None:
-        return None
-    existing = PatientEvaluation.objects.filter(patient_id=patient_id, record_as_of__gte=as_of)
-    if existing.exists():
-        logger.info("evaluation already done patient=%s as_of=%s", patient_id, as_of.isoformat())
-        return existing.order_by("-record_as_of").first()
-    try:
-        with transaction.atomic():
-            evaluation = PatientEvaluation.objects.create(
-                patient_id=patient_id, reason=reason, record_as_of=as_of
-            )
-    except IntegrityError:  # a concurrent worker evaluated the same state first
-        return PatientEvaluation.objects.get(patient_id=patient_id, record_as_of=as_of)
-    logger.info("evaluated patient=%s reason=%s", patient_id, reason)
+    admitted = Admission.objects.filter(patient=patient, discharged_at__isnull=True).exists()
+    with transaction.atomic():
+        if not admitted:
+            closed = alerts_close_for_discharge(patient_id=patient_id, now=now)
+            if closed:
+                logger.info("alerts resolved on discharge patient=%s count=%s", patient_id, closed)
+            assessment = None
+        else:
+            assessment = assess(patient=patient, at=now)
+            alerts_reconcile(patient_id=patient_id, assessment=assessment)
+        if reason not in LOGGED_REASONS or as_of is None:
+            return None
+        evaluation = PatientEvaluation.objects.create(
+            patient=patient,
+            reason=reason,
+            record_as_of=as_of,
+            findings={}
+            if assessment is None
+            else {**assessment.summary, "alerts": sorted(assessment.findings)},
+            rule_version="" if assessment is None else assessment.rule_version,
+        )
+    logger.info(
+        "evaluated patient=%s reason=%s findings=%s",
+        patient_id,
+        reason,
+        sorted(assessment.findings) if assessment else [],
+    )
     return evaluation

@@ -207,6 +207,15 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 
+# --- Alerting policy (clinical-rules.md §6; project defaults, changeable per site) -----------
+IL2_ESCALATE_EMERGENCY_MINUTES = env.int("IL2_ESCALATE_EMERGENCY_MINUTES", default=15)
+IL2_ESCALATE_URGENT_MINUTES = env.int("IL2_ESCALATE_URGENT_MINUTES", default=60)
+IL2_DOSE_OVERDUE_MINUTES = env.int("IL2_DOSE_OVERDUE_MINUTES", default=30)
+IL2_ALERT_EMAIL_TO: list[str] = env.list("IL2_ALERT_EMAIL_TO", default=[])
+IL2_ALERT_WEBHOOK_URL = env("IL2_ALERT_WEBHOOK_URL", default="")
+IL2_ALERT_WEBHOOK_SECRET = env("IL2_ALERT_WEBHOOK_SECRET", default="")
+IL2_MONITOR_TICK_SECONDS = env.int("IL2_MONITOR_TICK_SECONDS", default=60)
+
 # --- Logging ----------------------------------------------------------------------------------
 # Logs carry patient ids, never names or MRNs.
 LOGGING = {

@@ -109,10 +109,19 @@ class AllErrorsSerializer(serializers.ModelSerializer):
         return values
 
 
+class ClientIdField(serializers.UUIDField):
+    """A UUID as the contract writes it: a string (DRF alone would also take an integer)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class ObservationSerializer(AllErrorsSerializer):
     patient = serializers.UUIDField(source="patient_id", read_only=True)
     admission = serializers.UUIDField(source="admission_id", read_only=True)
-    client_id = serializers.UUIDField(required=False, allow_null=True)
+    client_id = ClientIdField(required=False, allow_null=True)
     entered_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     entered_in_error_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 

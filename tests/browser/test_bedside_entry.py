@@ -72,8 +72,17 @@ def test_nurse_enters_a_full_set_in_fahrenheit_confirms_and_sees_news2(
     page.get_by_role("button", name="°F").tap()
     page.get_by_label("Temperature", exact=True).fill("101.3")
     expect(page.get_by_text("Saved as 38.5 °C")).to_be_visible()
-    expect(page.get_by_label("Norepinephrine dose", exact=True)).to_be_hidden()
-    page.screenshot(path=str(artifacts_dir / "bedside-vitals-form-tablet.png"), full_page=True)
+    norepinephrine = page.get_by_label("Norepinephrine", exact=True)
+    expect(norepinephrine).to_be_hidden()
+    tap_choice(page, "Vasopressors", "Running")
+    expect(norepinephrine).to_be_visible()
+    tap_choice(page, "Vasopressors", "None running")
+    expect(norepinephrine).to_be_hidden()
+    # What the nurse sees: the top of the form, then its end (the save bar stays in view).
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(artifacts_dir / "bedside-vitals-form-tablet.png"))
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.screenshot(path=str(artifacts_dir / "bedside-vitals-form-end-tablet.png"))
 
     page.get_by_role("button", name="Save vital signs").tap()
     confirm = page.get_by_role("button", name="Values are correct — save")
@@ -83,7 +92,7 @@ def test_nurse_enters_a_full_set_in_fahrenheit_confirms_and_sees_news2(
     # What was typed is still there, in °F.
     expect(page.get_by_label("Temperature", exact=True)).to_have_value("101.3")
     assert VitalSigns.objects.count() == 0
-    page.screenshot(path=str(artifacts_dir / "bedside-vitals-confirm-tablet.png"), full_page=True)
+    page.screenshot(path=str(artifacts_dir / "bedside-vitals-confirm-tablet.png"))
 
     confirm.tap()
     result = page.locator("[data-news2]")
@@ -91,7 +100,7 @@ def test_nurse_enters_a_full_set_in_fahrenheit_confirms_and_sees_news2(
     # RR 22 → 2, SpO2 82 → 3, oxygen → 2, SBP 70 → 3, HR 118 → 2, alert → 0, 38.5 → 1
     expect(page.locator("[data-news2-total]")).to_have_text("13")
     expect(result).to_contain_text("High clinical risk")
-    expect(page.get_by_role("row", name=re.compile("Systolic BP 70/40 mmHg 3"))).to_be_visible()
+    expect(page.get_by_role("row", name="Systolic BP 70/40 mmHg 3")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "bedside-vitals-news2-tablet.png"), full_page=True)
 
     vitals = VitalSigns.objects.get()
@@ -131,7 +140,8 @@ def test_a_save_lost_on_the_network_is_retried_with_the_same_client_id_and_store
     offline = page.get_by_text("Not saved yet: the network did not answer.")
     expect(offline).to_be_visible()
     expect(page.get_by_label("Systolic BP", exact=True)).to_have_value("124")  # kept as typed
-    page.screenshot(path=str(artifacts_dir / "bedside-vitals-offline-tablet.png"), full_page=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(artifacts_dir / "bedside-vitals-offline-tablet.png"))
     expect(page.get_by_text("had already been saved")).to_be_visible(timeout=20_000)
 
     assert len(attempts) == 3
@@ -154,7 +164,7 @@ def test_fluid_output_and_a_weight_typed_in_pounds(live_server, tablet, ward, ar
     entry = FluidEntry.objects.get()
     assert (entry.period_end - entry.period_start).total_seconds() == 4 * 3600
 
-    page.get_by_role("link", name="Back to Margaret").tap()
+    page.get_by_role("link", name="Back to Margaret", exact=True).tap()
     page.get_by_role("link", name="Daily weight").tap()
     page.get_by_role("button", name="lb").tap()
     page.get_by_label("Weight", exact=True).fill("165.3")

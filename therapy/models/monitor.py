@@ -10,7 +10,8 @@ class PatientEvaluation(models.Model):
 
     ``record_as_of`` is the newest recorded change the run saw; the sweep re-evaluates any
     admitted patient with a newer change, which is how work lost while the broker was down is
-    caught up. Later issues add the findings (NEWS2, CRS, VLS, pre-check) to each run.
+    caught up. Each row keeps the findings of that run and the rule version that produced them.
+    Periodic re-evaluations (overdue care) reconcile alerts without writing a row.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -18,15 +19,14 @@ class PatientEvaluation(models.Model):
     reason = models.CharField(max_length=40)
     record_as_of = models.DateTimeField()
     evaluated_at = models.DateTimeField(auto_now_add=True)
+    findings = models.JSONField(
+        default=dict, help_text="NEWS2, CRS, VLS and the next dose's pre-check, as evaluated."
+    )
+    rule_version = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["-evaluated_at"]
-        constraints = [
-            # A duplicate delivery of the same evaluation cannot write a second row.
-            models.UniqueConstraint(
-                fields=["patient", "record_as_of"], name="one_evaluation_per_record_state"
-            ),
-        ]
+        indexes = [models.Index(fields=["patient", "-record_as_of"])]
 
     def __str__(self) -> str:
         return f"evaluation of {self.patient_id} as of {self.record_as_of:%Y-%m-%d %H:%M}"

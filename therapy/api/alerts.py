@@ -1,0 +1,88 @@
+from typing import Any
+
+import django_filters
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from therapy import alerts as alert_services
+from therapy import selectors
+from therapy.models import Alert, AlertKind, AlertStatus
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    patient = serializers.UUIDField(source="patient_id", read_only=True)
+    acknowledged_by = serializers.CharField(
+        source="acknowledged_by.username", read_only=True, allow_null=True, default=None
+    )
+    escalated = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "patient",
+            "kind",
+            "severity",
+            "status",
+            "opened_at",
+            "last_seen_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "acknowledge_note",
+            "escalated",
+            "escalated_at",
+            "resolved_at",
+            "resolution",
+            "evidence",
+            "rule_version",
+        ]
+        read_only_fields = fields
+
+    def get_escalated(self, alert: Alert) -> bool:
+        return alert.escalated_at is not None
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True, default="")
+
+
+class AlertFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AlertStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=AlertKind.choices)
+    patient = django_filters.UUIDFilter(field_name="patient_id")
+
+    class Meta:
+        model = Alert
+        fields = ["status", "kind", "patient"]
+
+
+@extend_schema(tags=["alerts"])
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Alerts raised by the monitor, most severe and newest first."""
+
+    serializer_class = AlertSerializer
+    queryset = Alert.objects.none()
+    filterset_class = AlertFilter
+    required_permissions = {
+        "GET": ["therapy.view_alert"],
+        "HEAD": ["therapy.view_alert"],
+        "POST": ["therapy.acknowledge_alert"],
+    }
+
+    def get_queryset(self) -> Any:
+        return selectors.alerts_visible(user=self.request.user)
+
+    @extend_schema(request=AcknowledgeSerializer, responses={200: AlertSerializer, 409: None})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+        alert = self.get_object()
+        serializer = AcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        alert = alert_services.alert_acknowledge(
+            alert=alert, by=request.user, note=serializer.validated_data["note"], now=timezone.now()
+        )
+        return Response(AlertSerializer(self.get_queryset().get(pk=alert.pk)).data)
