@@ -136,7 +136,6 @@ def ward_board(request: HttpRequest) -> HttpResponse:
             "beds": observation_selectors.ward_board(user=request.user, ward=ward),
             "ward": ward,
             "wards": selectors.wards(user=request.user),
-            "bands": BAND_RESPONSES,
         },
     )
 

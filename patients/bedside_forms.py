@@ -173,7 +173,9 @@ class VitalSignsForm(AlarmingValuesMixin, BedsideForm):
                 if error:
                     self.add_error(f"{agent}_dose", error)
                 running.append({"agent": str(agent), "dose": dose, "dose_unit": unit})
-            if not running and not any(f"{agent}_dose" in self.errors for agent, _ in FORM_VASOPRESSORS):
+            if not running and not any(
+                f"{agent}_dose" in self.errors for agent, _ in FORM_VASOPRESSORS
+            ):
                 self.add_error("vasopressors_running", VASOPRESSORS_NEED_A_DOSE)
         cleaned["vasopressors"] = running
         return cleaned
@@ -196,7 +198,9 @@ class WeightForm(AlarmingValuesMixin, BedsideForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {name: data.get(name) for name in ("client_id", "taken_at", "weight_kg", "edema_grade")}
+        return {
+            name: data.get(name) for name in ("client_id", "taken_at", "weight_kg", "edema_grade")
+        }
 
 
 class FluidEntryForm(BedsideForm):

@@ -110,9 +110,7 @@ TEMPERATURE = Limit(
     alarm_at_or_below=_d("35.0"), alarm_above=_d("40.0"),
     alarm_source="[S15] ≤ 35.0 scores 3; [S11] > 40.0 is grade 3 fever; [S9] notify > 104 °F",
 )  # fmt: skip
-WEIGHT = Limit(
-    "weight_kg", "Weight", validators.WEIGHT_MIN_KG, validators.WEIGHT_MAX_KG, "kg"
-)
+WEIGHT = Limit("weight_kg", "Weight", validators.WEIGHT_MIN_KG, validators.WEIGHT_MAX_KG, "kg")
 EDEMA_GRADE = Limit("edema_grade", "Edema grade", 0, 4, "")
 # A weight this far from the baseline (either way) asks for confirmation: CTCAE v5 grade 2
 # weight gain starts at 10 % [S11], and a kg/lb mix-up is a factor of 2.2.
@@ -173,22 +171,26 @@ def vitals_cross_field_errors(
 
     if not any(name in failed or present(name) for name in MEASUREMENT_FIELDS):
         errors.setdefault("non_field_errors", []).append(AT_LEAST_ONE_MEASUREMENT)
-    if present("systolic_bp") and present("diastolic_bp"):
-        if values["diastolic_bp"] >= values["systolic_bp"]:
-            errors.setdefault("diastolic_bp", []).append(DIASTOLIC_NOT_BELOW_SYSTOLIC)
-    device, flow_failed = values.get("oxygen_device"), "oxygen_flow_l_min" in failed
-    if present("oxygen_flow_l_min") and device is None and "oxygen_device" not in failed:
+    both_pressures = present("systolic_bp") and present("diastolic_bp")
+    if both_pressures and values["diastolic_bp"] >= values["systolic_bp"]:
+        errors.setdefault("diastolic_bp", []).append(DIASTOLIC_NOT_BELOW_SYSTOLIC)
+    device, flow = values.get("oxygen_device"), present("oxygen_flow_l_min")
+    needs_flow = device is not None and device not in DEVICES_WITHOUT_FLOW
+    if flow and device is None and "oxygen_device" not in failed:
         errors.setdefault("oxygen_device", []).append(DEVICE_REQUIRED_FOR_FLOW)
-    elif present("oxygen_flow_l_min") and device == ROOM_AIR:
+    elif flow and device == ROOM_AIR:
         errors.setdefault("oxygen_flow_l_min", []).append(FLOW_WITH_ROOM_AIR)
-    elif device is not None and device not in DEVICES_WITHOUT_FLOW and not flow_failed:
-        if not present("oxygen_flow_l_min"):
-            errors.setdefault("oxygen_flow_l_min", []).append(FLOW_REQUIRED)
-    agents = [dose["agent"] for dose in values.get("vasopressors") or ()]
-    named = [agent for agent in agents if agent != "other"]
-    if len(named) != len(set(named)):
-        errors.setdefault("vasopressors", []).append(DUPLICATE_VASOPRESSOR)
+    elif needs_flow and not flow and "oxygen_flow_l_min" not in failed:
+        errors.setdefault("oxygen_flow_l_min", []).append(FLOW_REQUIRED)
+    duplicate = duplicate_vasopressor_error(values.get("vasopressors"))
+    if duplicate:
+        errors.setdefault("vasopressors", []).append(duplicate)
     return errors
+
+
+def duplicate_vasopressor_error(vasopressors: Any) -> str | None:
+    named = [dose["agent"] for dose in vasopressors or () if dose["agent"] != "other"]
+    return DUPLICATE_VASOPRESSOR if len(named) != len(set(named)) else None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from patients import selectors
 from patients.models import Admission, FluidEntry, Observation, Patient, VitalSigns
 
-O = TypeVar("O", bound=Observation)
+RecordT = TypeVar("RecordT", bound=Observation)
 
 
 def _with_people(records: QuerySet[Any]) -> QuerySet[Any]:
@@ -25,11 +25,11 @@ def observation_list(
     *,
     user: Any,
     patient: Patient,
-    model: type[O],
+    model: type[RecordT],
     since: datetime | None = None,
     until: datetime | None = None,
     include_entered_in_error: bool = False,
-) -> QuerySet[O]:
+) -> QuerySet[RecordT]:
     """A patient's records of one kind, newest clinical time first.
 
     ``since`` ≤ clinical time < ``until``. Records entered in error are left out unless asked
@@ -46,7 +46,7 @@ def observation_list(
     return _with_people(records).order_by(f"-{time}", "-created_at", "-id")
 
 
-def observation_get(*, user: Any, model: type[O], observation_id: uuid.UUID | str) -> O:
+def observation_get(*, user: Any, model: type[RecordT], observation_id: uuid.UUID | str) -> RecordT:
     """One record of a patient the user may see (``model.DoesNotExist`` otherwise)."""
     visible = selectors.patient_list(user=user).values("pk")
     return _with_people(model.objects.filter(patient__in=visible)).get(pk=observation_id)
@@ -83,15 +83,9 @@ def ward_board(*, user: Any, ward: str = "") -> QuerySet[Admission]:
     newest = VitalSigns.objects.filter(
         patient_id=OuterRef("patient_id"), entered_in_error=False
     ).order_by("-taken_at", "-created_at")
-    return (
-        selectors.admitted_patients(user=user, ward=ward)
-        .annotate(
-            last_vitals_at=Subquery(newest.values("taken_at")[:1]),
-            last_news2_total=Subquery(newest.values("news2_total")[:1]),
-            last_news2_band=Subquery(newest.values("news2_band")[:1]),
-            last_news2_red_flag=Coalesce(
-                Subquery(newest.values("news2_red_flag")[:1]), False
-            ),
-        )
+    return selectors.admitted_patients(user=user, ward=ward).annotate(
+        last_vitals_at=Subquery(newest.values("taken_at")[:1]),
+        last_news2_total=Subquery(newest.values("news2_total")[:1]),
+        last_news2_band=Subquery(newest.values("news2_band")[:1]),
+        last_news2_red_flag=Coalesce(Subquery(newest.values("news2_red_flag")[:1]), False),
     )
-

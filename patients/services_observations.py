@@ -45,9 +45,7 @@ def _record(
     if stored is not None:
         return Recorded(stored, created=False)
     admission = lock_open_admission(patient)
-    check_within_admission(
-        admission, field=time_field or model.CLINICAL_TIME, value=clinical_time
-    )
+    check_within_admission(admission, field=time_field or model.CLINICAL_TIME, value=clinical_time)
     record = model(
         patient=admission.patient,
         admission=admission,

@@ -6,9 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from patients import news2
+from patients import limits, news2
 from patients.models import Patient, VasopressorInfusion, VitalSigns
 from patients.recording import (
     Recorded,
@@ -57,6 +58,9 @@ def vitals_record(
     stored = stored_by_client_id(VitalSigns, client_id=client_id, patient=patient)
     if stored is not None:
         return Recorded(stored, created=False)
+    duplicate = limits.duplicate_vasopressor_error(vasopressors)
+    if duplicate:
+        raise ValidationError({"vasopressors": [duplicate]})
     admission = lock_open_admission(patient)
     check_within_admission(admission, field="taken_at", value=taken_at)
     vitals = VitalSigns(

@@ -123,7 +123,10 @@ def _absent(alert: Alert, due_interval: timedelta, now: datetime) -> None:
         resolved = Alert.objects.filter(pk=alert.pk, status__in=OPEN_STATUSES).update(
             status=AlertStatus.RESOLVED,
             resolved_at=now,
-            resolution=f"Condition absent since {alert.clear_since.isoformat()} ({minutes} min due interval).",
+            resolution=(
+                f"Condition absent since {alert.clear_since.isoformat()} "
+                f"({minutes} min due interval)."
+            ),
         )
         if resolved == 1:
             logger.info("alert resolved patient=%s kind=%s", alert.patient_id, alert.kind)

@@ -74,7 +74,8 @@ def _send_email(notification: Notification) -> None:
     subject = f"[IL-2 Monitor] {alert.severity.upper()}: {alert.get_kind_display()} ({event})"
     body = (
         f"Alert {alert.kind} ({alert.severity}) {event} for patient {alert.patient_id}.\n"
-        f"Open IL-2 Monitor to see the patient and the evidence.\nRule version: {alert.rule_version}\n"
+        "Open IL-2 Monitor to see the patient and the evidence.\n"
+        f"Rule version: {alert.rule_version}\n"
     )
     send_mail(
         subject, body, settings.DEFAULT_FROM_EMAIL, settings.IL2_ALERT_EMAIL_TO, fail_silently=False

@@ -60,3 +60,9 @@ def alerts_escalate() -> int:
 )  # type: ignore[untyped-decorator]
 def notification_deliver(notification_id: str) -> bool:
     return notification_send(notification_id=uuid.UUID(notification_id))
+
+
+@shared_task  # type: ignore[untyped-decorator]
+def ping() -> str:
+    """An empty task: the floor of a Celery round trip (benchmarks, health checks)."""
+    return "pong"

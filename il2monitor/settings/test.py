@@ -17,8 +17,17 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/14")
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 30}
+# Unacknowledged tasks of a killed worker come back after the visibility timeout (a test kills
+# one); scan for them every second instead of kombu's default ~100 s.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("TEST_VISIBILITY_TIMEOUT", default=30),
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="il2monitor-test")
+# The benchmark (bench/alert_latency.py) times an empty task's round trip, which needs results.
+CELERY_RESULT_BACKEND = env("TEST_RESULT_BACKEND", default=None)
+CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 STORAGES = {

@@ -356,4 +356,3 @@ class ObservationFilterSerializer(serializers.Serializer):
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
     include_entered_in_error = serializers.BooleanField(required=False, default=False)
-

@@ -12,7 +12,9 @@ for segment, list_view, viewset in KINDS:
             list_view.as_view(),
             name=f"patient-{segment}",
         ),
-        path(f"{segment}/<uuid:pk>/", viewset.as_view({"get": "retrieve"}), name=f"{segment}-detail"),
+        path(
+            f"{segment}/<uuid:pk>/", viewset.as_view({"get": "retrieve"}), name=f"{segment}-detail"
+        ),
         path(
             f"{segment}/<uuid:pk>/entered-in-error/",
             viewset.as_view({"post": "entered_in_error"}),

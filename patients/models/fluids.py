@@ -11,7 +11,6 @@ from patients import limits
 from patients.models.observation_base import Observation
 from patients.validators import validate_not_future
 
-
 MAX_PERIOD = timedelta(hours=limits.FLUID_PERIOD_MAX_HOURS)
 
 

@@ -36,9 +36,7 @@ class LabResult(Observation):
     # A numeric result in ``unit``; FOBT has no number and no unit, only ``qualitative``.
     value = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     unit = models.CharField(max_length=12, blank=True, default="")
-    qualitative = models.CharField(
-        max_length=8, choices=FobtResult.choices, blank=True, default=""
-    )
+    qualitative = models.CharField(max_length=8, choices=FobtResult.choices, blank=True, default="")
     collected_at = models.DateTimeField(validators=[validate_not_future])
     history = HistoricalRecords()
 

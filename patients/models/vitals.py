@@ -111,14 +111,15 @@ class VitalSigns(Observation):
     taken_at = models.DateTimeField(validators=[validate_not_future])
     respiratory_rate = _small_int(limits.RESPIRATORY_RATE)
     spo2 = _small_int(limits.SPO2, "SpO2")
-    oxygen_device = models.CharField(
+    # NULL, not "": not measured, like every other measurement of a set.
+    oxygen_device = models.CharField(  # noqa: DJ001
         max_length=30, choices=OxygenDevice.choices, null=True, blank=True
     )
     oxygen_flow_l_min = _decimal(limits.OXYGEN_FLOW, "oxygen flow (L/min)", 3)
     systolic_bp = _small_int(limits.SYSTOLIC_BP, "systolic BP")
     diastolic_bp = _small_int(limits.DIASTOLIC_BP, "diastolic BP")
     heart_rate = _small_int(limits.HEART_RATE)
-    consciousness = models.CharField(
+    consciousness = models.CharField(  # noqa: DJ001
         max_length=20, choices=Consciousness.choices, null=True, blank=True
     )
     temperature_c = _decimal(limits.TEMPERATURE, "temperature (°C)", 3)
@@ -129,7 +130,7 @@ class VitalSigns(Observation):
 
     # NEWS2, computed by the recording service in the same transaction [S15].
     news2_total = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    news2_band = models.CharField(
+    news2_band = models.CharField(  # noqa: DJ001 (NULL: no total for a partial set)
         max_length=12, choices=News2Band.choices, null=True, blank=True, editable=False
     )
     news2_red_flag = models.BooleanField(default=False, editable=False)

@@ -5,6 +5,7 @@ same client_id and stored once; fluids and a weight typed in lb."""
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
@@ -40,10 +41,14 @@ def ward(live_server, tablet):  # type: ignore[no-untyped-def]
     return admission
 
 
-def open_vitals(page: Page, base_url: str) -> None:
+def open_vitals(page: Page, base_url: str, artifacts: Path | None = None) -> None:
     page.goto(f"{base_url}/patients/bedside/")
+    if artifacts:
+        page.screenshot(path=str(artifacts / "bedside-ward-tablet.png"), full_page=True)
     page.get_by_role("link", name=re.compile("OKAFOR, Margaret")).tap()
     expect(page.get_by_role("heading", name="OKAFOR, Margaret")).to_be_visible()
+    if artifacts:
+        page.screenshot(path=str(artifacts / "bedside-patient-tablet.png"), full_page=True)
     page.get_by_role("link", name="Vital signs").tap()
     expect(page.get_by_role("button", name="Save vital signs")).to_be_visible()
 
@@ -56,7 +61,7 @@ def test_nurse_enters_a_full_set_in_fahrenheit_confirms_and_sees_news2(
     live_server, tablet, ward, artifacts_dir
 ):
     page = tablet
-    open_vitals(page, live_server.url)
+    open_vitals(page, live_server.url, artifacts_dir)
     flow = page.get_by_label("Oxygen flow", exact=True)
     expect(flow).to_be_hidden()  # room air needs no flow
 
@@ -102,6 +107,12 @@ def test_nurse_enters_a_full_set_in_fahrenheit_confirms_and_sees_news2(
     expect(result).to_contain_text("High clinical risk")
     expect(page.get_by_role("row", name="Systolic BP 70/40 mmHg 3")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "bedside-vitals-news2-tablet.png"), full_page=True)
+
+    page.get_by_role("link", name="Back to Margaret", exact=True).tap()
+    expect(page.locator(".recent tbody tr")).to_have_count(1)
+    expect(page.get_by_role("cell", name="70/40", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="38.5", exact=True)).to_be_visible()
+    page.screenshot(path=str(artifacts_dir / "bedside-patient-after-tablet.png"), full_page=True)
 
     vitals = VitalSigns.objects.get()
     assert vitals.temperature_c == Decimal("38.5")

@@ -23,6 +23,9 @@ D = Decimal
         (600_000, "36.6666", 21_999_960, "1.22", 1, "1.344"),
         (600_000, "36.66667", 22_000_002, "1.22", 2, "1.344"),  # just over one vial
         (500_000, "44", 22_000_000, "1.22", 1, "1.344"),  # exactly one vial
+        (600_000, "36.666668", 22_000_001, "1.22", 2, "1.344"),  # one IU over a vial
+        (600_000, "299.85", 179_910_000, "10.00", 9, "10.995"),  # 9.995 mL: half up
+        ("599699.9966", "300", 179_909_999, "9.99", 9, "10.994"),  # 9.99499994 mL: down
         (1, "20.5", 21, "0.00", 1, "0.000"),  # 20.5 IU: half up to 21
         (1, "20.4", 20, "0.00", 1, "0.000"),
         (18_000, "25", 450_000, "0.03", 1, "0.028"),  # 0.025 mL: half up to 0.03
@@ -30,9 +33,9 @@ D = Decimal
     ],
 )
 def test_dose_arithmetic(
-    per_kg: int, weight: str, dose_iu: int, volume_ml: str, vials: int, mg: str
+    per_kg: int | str, weight: str, dose_iu: int, volume_ml: str, vials: int, mg: str
 ) -> None:
-    result = dose_calculate(dose_iu_per_kg=per_kg, dosing_weight_kg=D(weight))
+    result = dose_calculate(dose_iu_per_kg=D(per_kg), dosing_weight_kg=D(weight))
     assert result.dose_iu == dose_iu and isinstance(result.dose_iu, int)
     assert result.volume_ml == D(volume_ml) and str(result.volume_ml) == volume_ml
     assert result.vials == vials

@@ -156,6 +156,14 @@ def test_baseline_weight_edges(weight: str, ok: bool) -> None:
         }
 
 
+def test_baseline_defaults_to_spo2_scale_1() -> None:
+    assert PatientBaseline(D(70)).spo2_scale == 1
+    assert (PatientBaseline(D(70)).systolic_bp, PatientBaseline(D(70)).creatinine_mg_dl) == (
+        None,
+        None,
+    )
+
+
 def test_baseline_errors() -> None:
     errors = errors_of(lambda: PatientBaseline(D(70), creatinine_mg_dl=D(0), spo2_scale=3))
     assert errors == {"creatinine_mg_dl": ["must be positive"], "spo2_scale": ["must be 1 or 2"]}

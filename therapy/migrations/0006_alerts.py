@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0005_alerts'),
+        ('patients', '0004_observation_roles'),
         ('therapy', '0005_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

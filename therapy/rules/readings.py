@@ -55,8 +55,9 @@ class CheckContext:
     vitals_at: datetime | None
     events: list[ClinicalEvent]
     held_before: int
-    hold_codes_met: int = 0
-    would_hold: bool = False
+    # Set by the check before the composite criteria read them (reading earlier is an error).
+    hold_codes_met: int = field(init=False)
+    would_hold: bool = field(init=False)
     cache: dict[Measure, Reading] = field(default_factory=dict)
 
     def read(self, measure: Measure) -> Reading:

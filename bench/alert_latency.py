@@ -1,0 +1,116 @@
+"""Latency from a vitals POST to its alert row, and an empty Celery task's round trip on the
+same Redis, in one run (issue #6). Run with the real PostgreSQL and Redis:
+
+    .venv/bin/python bench/alert_latency.py --posts 300
+
+A scratch test database is created and dropped; one real worker process (solo pool) serves
+both measurements. Each post goes to a fresh admitted patient with a grade 3 CRS picture, so
+every post opens exactly one ``crs`` alert; latency is POST start → alert row visible (polled
+every 2 ms). The empty task is ``therapy.tasks.ping`` (publish → worker → result on Redis).
+Prints a Markdown table for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "il2monitor.settings.test")
+os.environ.setdefault("TEST_RESULT_BACKEND", "redis://127.0.0.1:6379/13")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+VITALS = {
+    "respiratory_rate": 20,
+    "spo2": 95,
+    "oxygen_device": "room_air",
+    "systolic_bp": 84,
+    "diastolic_bp": 50,
+    "heart_rate": 118,
+    "consciousness": "alert",
+    "temperature_c": "38.7",
+    "vasopressors": [{"agent": "norepinephrine", "dose": "0.08", "dose_unit": "mcg_kg_min"}],
+}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure(posts: int, pings: int) -> tuple[list[float], list[float]]:
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from tests.factories import AdmissionFactory, UserFactory
+    from tests.worker_process import start_worker, stop
+    from therapy.models import Alert
+    from therapy.tasks import ping
+
+    client = APIClient()
+    client.force_authenticate(UserFactory(role="nurse", username="bench.nurse"))
+    patients = [AdmissionFactory(bed=f"B{i}").patient for i in range(posts)]
+    worker = start_worker()
+    try:
+        ping.delay().get(timeout=30)  # warm up the worker and the result connection
+        latencies = []
+        for patient in patients:
+            start = time.perf_counter()
+            body = {**VITALS, "taken_at": timezone.now().isoformat()}
+            response = client.post(f"/api/v1/patients/{patient.pk}/vitals/", body, format="json")
+            if response.status_code != 201:
+                raise SystemExit(f"POST failed: {response.status_code} {response.content!r}")
+            while not Alert.objects.filter(patient=patient, kind="crs").exists():
+                time.sleep(0.002)
+            latencies.append(time.perf_counter() - start)
+        round_trips = []
+        for _ in range(pings):
+            start = time.perf_counter()
+            ping.delay().get(timeout=30)
+            round_trips.append(time.perf_counter() - start)
+    finally:
+        stop(worker)
+    return latencies, round_trips
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--posts", type=int, default=300)
+    parser.add_argument("--pings", type=int, default=300)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.test.utils import setup_databases, teardown_databases
+
+    databases = setup_databases(verbosity=0, interactive=False)
+    try:
+        latencies, round_trips = measure(args.posts, args.pings)
+    finally:
+        teardown_databases(databases, verbosity=0)
+
+    def row(name: str, values: list[float]) -> str:
+        p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
+        mean = statistics.mean(values)
+        return f"| {name} | {len(values)} | {p50 * 1e3:.1f} | {p95 * 1e3:.1f} | {mean * 1e3:.1f} |"
+
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print("| measure | n | p50 ms | p95 ms | mean ms |\n| --- | --- | --- | --- | --- |")
+    print(row("vitals POST → `crs` alert row (real worker)", latencies))
+    print(row("empty task round trip (`therapy.tasks.ping`)", round_trips))
+    ratio50 = percentile(latencies, 0.5) / percentile(round_trips, 0.5)
+    ratio95 = percentile(latencies, 0.95) / percentile(round_trips, 0.95)
+    print(f"\nRatio to the empty task: p50 {ratio50:.1f}×, p95 {ratio95:.1f}×")
+
+
+if __name__ == "__main__":
+    main()
