@@ -4,13 +4,13 @@ import logging
 import uuid
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from patients.models import Admission, Patient
 from therapy.alerts import alerts_close_for_discharge, alerts_reconcile
-from therapy.assessment import assess
-from therapy.models import PatientEvaluation
+from therapy.assessment import Assessment, assess
+from therapy.models import MonitorState, PatientEvaluation
 from therapy.selectors import record_as_of
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,25 @@ LOGGED_REASONS = frozenset(
         "manual",
     }
 )
+
+
+def _store_state(patient: Patient, assessment: Assessment) -> None:
+    """Keep the newest assessment only: an older one (out of order) never overwrites it."""
+    findings = {**assessment.summary, "alerts": sorted(assessment.findings)}
+    updated = MonitorState.objects.filter(patient=patient, assessed_at__lte=assessment.at).update(
+        assessed_at=assessment.at, findings=findings, rule_version=assessment.rule_version
+    )
+    if updated == 0:
+        try:
+            with transaction.atomic():
+                MonitorState.objects.create(
+                    patient=patient,
+                    assessed_at=assessment.at,
+                    findings=findings,
+                    rule_version=assessment.rule_version,
+                )
+        except IntegrityError:
+            pass  # a newer assessment is stored already, or a concurrent one created it
 
 
 def evaluation_run(
@@ -56,6 +75,7 @@ def evaluation_run(
         else:
             assessment = assess(patient=patient, at=now)
             alerts_reconcile(patient_id=patient_id, assessment=assessment)
+            _store_state(patient, assessment)
         if reason not in LOGGED_REASONS or as_of is None:
             return None
         evaluation = PatientEvaluation.objects.create(

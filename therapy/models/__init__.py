@@ -12,7 +12,7 @@ from therapy.models.alerts import (
     Severity,
 )
 from therapy.models.courses import Course, CourseStatus, Dose, DoseStatus
-from therapy.models.monitor import PatientEvaluation
+from therapy.models.monitor import MonitorState, PatientEvaluation
 from therapy.models.profiles import RuleProfileVersion
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "CourseStatus",
     "Dose",
     "DoseStatus",
+    "MonitorState",
     "Notification",
     "NotificationChannel",
     "NotificationStatus",

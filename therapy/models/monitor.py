@@ -30,3 +30,18 @@ class PatientEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"evaluation of {self.patient_id} as of {self.record_as_of:%Y-%m-%d %H:%M}"
+
+
+class MonitorState(models.Model):
+    """The latest assessment of each patient, replaced by every evaluation (ticks included):
+    what the ward board and the summary read, in one row per patient, whatever the history."""
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.PROTECT, primary_key=True, related_name="monitor_state"
+    )
+    assessed_at = models.DateTimeField()
+    findings = models.JSONField(default=dict)
+    rule_version = models.CharField(max_length=120)
+
+    def __str__(self) -> str:
+        return f"state of {self.patient_id} at {self.assessed_at:%Y-%m-%d %H:%M}"

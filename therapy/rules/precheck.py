@@ -131,6 +131,7 @@ class PrecheckResult:
     findings: tuple[Finding, ...]
     vitals_stale: bool
     vitals_at: datetime | None
+    vitals_note: str
     data_as_of: datetime | None
     checked_at: datetime
     scheduled_at: datetime
@@ -165,6 +166,7 @@ class PrecheckResult:
             "data_as_of": contract_value(self.data_as_of),
             "vitals_stale": self.vitals_stale,
             "vitals_at": contract_value(self.vitals_at),
+            "vitals_note": self.vitals_note,
             "checked_at": contract_value(self.checked_at),
             "scheduled_at": contract_value(self.scheduled_at),
             "cycle": self.cycle,
@@ -254,6 +256,7 @@ def precheck_dose(
         findings=tuple(findings),
         vitals_stale=stale,
         vitals_at=ctx.vitals_at,
+        vitals_note=ctx.vitals_note,
         data_as_of=max(times, default=None),
         checked_at=at,
         scheduled_at=scheduled_at,

@@ -32,6 +32,8 @@ from therapy.rules.windows import active_events, latest_lab, latest_measurement,
 PER_KG_UNITS: Final = frozenset({"ug/kg/min", "mcg/kg/min", "µg/kg/min"})
 PER_MINUTE_UNITS: Final = frozenset({"ug/min", "mcg/min", "µg/min"})
 _TENTH = Decimal("0.1")
+_HUNDREDTH = Decimal("0.01")
+_WHOLE_PLACES = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def _urine_output_ml(ctx: CheckContext) -> Reading:
         recorded = output.recorded_hours.quantize(_TENTH, rounding=ROUND_HALF_UP)
         return Reading(None, note=f"only {recorded} h of urine output recorded; {needed} h needed")
     volume = output.ml_per_window()
-    shown = volume.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    shown = volume.quantize(_WHOLE_PLACES, rounding=ROUND_HALF_UP)
     return Reading(volume, shown, output.last_recorded_at)
 
 
@@ -153,18 +155,16 @@ def _phenylephrine(ctx: CheckContext) -> Reading:
             total += infusion.dose / ctx.record.baseline.weight_kg
         else:
             return Reading(None, note=f"phenylephrine dose unit {infusion.dose_unit!r} unknown")
-    return Reading(
-        total, total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), ctx.vitals.taken_at
-    )
+    return Reading(total, total.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP), ctx.vitals.taken_at)
 
 
 def _hold_criteria_met(ctx: CheckContext) -> Reading:
-    return Reading(Decimal(ctx.hold_codes_met), ctx.hold_codes_met, None)
+    return Reading(Decimal(ctx.hold_codes_met), ctx.hold_codes_met)
 
 
 def _held_doses(ctx: CheckContext) -> Reading:
     count = ctx.held_before + int(ctx.would_hold)
-    return Reading(Decimal(count), count, None)
+    return Reading(Decimal(count), count)
 
 
 # The reader of each measure (plain functions, so each runs only when a check asks for it).
@@ -201,12 +201,13 @@ def check_context(
     candidates = [v for v in record.vitals if v.taken_at <= at]
     latest = max(candidates, key=lambda v: v.taken_at, default=None)
     oldest_allowed = max(at, dose_at) - timedelta(minutes=settings.vitals_max_age_minutes)
-    note = ""
     if latest is None:
         note = "no vitals recorded"
     elif latest.taken_at < oldest_allowed:
         minutes, taken = settings.vitals_max_age_minutes, latest.taken_at.isoformat()
         note = f"latest vitals ({taken}) are older than {minutes} min before the dose"
+    else:
+        note = ""
     held = sum(
         1
         for dose in record.doses

@@ -39,6 +39,7 @@ OXYGEN_NEED_WITHOUT_FLOW: Final = frozenset({OxygenDevice.MECHANICAL_VENTILATION
 HYPOTENSION: Final = "hypotension"
 _TENTH = Decimal("0.1")
 _HUNDREDTH = Decimal("0.01")
+_WHOLE_PLACES = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,8 @@ def _weight_gain(ctx: _Context) -> VlsSign:
         )
     weight, taken_at = found
     gain = (weight - baseline) / baseline * 100
-    grade = next((g for bound, g in WEIGHT_GAIN_CTCAE_GRADES if gain >= bound), 0)
-    note = f"weight {weight} kg; CTCAE v5 weight gain grade {grade}" if grade else ""
+    grades = (g for bound, g in WEIGHT_GAIN_CTCAE_GRADES if gain >= bound)
+    note = next((f"weight {weight} kg; CTCAE v5 weight gain grade {g}" for g in grades), "")
     shown = gain.quantize(_TENTH, rounding=ROUND_HALF_UP)
     status = _status(gain >= s.weight_gain_pct, True)
     return VlsSign("weight_gain", status, shown, threshold, baseline, note, taken_at)
@@ -165,7 +166,7 @@ def _oliguria(ctx: _Context) -> VlsSign:
     rate = output.ml_per_kg_per_hour(weight)
     low = volume < s.urine_below_ml or rate < s.urine_below_ml_kg_h  # [S6], [S8]
     note = f"{rate.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)} mL/kg/h over {recorded} h"
-    shown = volume.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    shown = volume.quantize(_WHOLE_PLACES, rounding=ROUND_HALF_UP)
     status = _status(low, True)
     return VlsSign("oliguria", status, shown, threshold, None, note, output.last_recorded_at)
 

@@ -1,0 +1,135 @@
+"""``patient_summary``: what a clinician sees at the bedside, in one read shared by the pages
+and the API (api-contract.md, "Patient summary"). A fixed number of queries whatever the
+length of the patient's history: the latest assessment is one row (``MonitorState``)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case, Count, Q, When
+from django.utils import timezone
+
+from patients.models import Admission, Patient, VitalSigns
+from therapy.models import (
+    OPEN_STATUSES,
+    Alert,
+    Course,
+    CourseStatus,
+    Dose,
+    DoseStatus,
+    MonitorState,
+)
+
+
+@dataclass
+class TherapyState:
+    course: Course | None
+    cycle: int | None = None
+    doses_given: int = 0
+    doses_held: int = 0
+    max_doses: int | None = None
+    next_dose: Dose | None = None
+
+    @property
+    def status(self) -> str:
+        return "none" if self.course is None else self.course.status
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "course_id": str(self.course.pk) if self.course else None,
+            "cycle": self.cycle,
+            "doses_given": self.doses_given,
+            "doses_held": self.doses_held,
+            "max_doses": self.max_doses,
+            "next_dose_id": str(self.next_dose.pk) if self.next_dose else None,
+            "next_dose_at": self.next_dose.scheduled_at.isoformat() if self.next_dose else None,
+            "status": self.status,
+        }
+
+
+@dataclass
+class PatientSummary:
+    patient: Patient
+    admission: Admission | None
+    therapy: TherapyState
+    latest_vitals: VitalSigns | None
+    state: MonitorState | None
+    active_alerts: list[Alert] = field(default_factory=list)
+    generated_at: datetime = field(default_factory=timezone.now)
+
+    @property
+    def findings(self) -> dict[str, Any]:
+        return self.state.findings if self.state else {}
+
+    @property
+    def news2(self) -> dict[str, Any] | None:
+        return self.findings.get("news2")
+
+    @property
+    def crs(self) -> dict[str, Any] | None:
+        return self.findings.get("crs")
+
+    @property
+    def vls(self) -> dict[str, Any] | None:
+        return self.findings.get("vls")
+
+    @property
+    def precheck(self) -> dict[str, Any] | None:
+        return self.findings.get("precheck")
+
+
+def therapy_state(patient: Patient) -> TherapyState:
+    """The active course (else the latest), its current cycle's counts and the next dose."""
+    course = (
+        Course.objects.filter(patient=patient)
+        .annotate(active_first=Case(When(status=CourseStatus.ACTIVE, then=0), default=1))
+        .order_by("active_first", "-cycle_1_start")
+        .first()
+    )
+    if course is None:
+        return TherapyState(course=None)
+    next_dose = (
+        Dose.objects.filter(course=course, status=DoseStatus.SCHEDULED)
+        .order_by("cycle", "number")
+        .first()
+    )
+    cycle = (
+        next_dose.cycle
+        if next_dose
+        else course.doses.order_by("-cycle").values_list("cycle", flat=True).first()
+    )
+    counts = Dose.objects.filter(course=course, cycle=cycle).aggregate(
+        given=Count("pk", filter=Q(status=DoseStatus.GIVEN)),
+        held=Count("pk", filter=Q(status=DoseStatus.HELD)),
+    )
+    return TherapyState(
+        course=course,
+        cycle=cycle,
+        doses_given=counts["given"],
+        doses_held=counts["held"],
+        max_doses=course.max_doses_per_cycle,
+        next_dose=next_dose,
+    )
+
+
+def patient_summary(*, user: Any, patient: Patient) -> PatientSummary:
+    admission = Admission.objects.filter(patient=patient, discharged_at__isnull=True).first()
+    latest = (
+        VitalSigns.objects.filter(patient=patient, entered_in_error=False)
+        .select_related("entered_by")
+        .prefetch_related("vasopressors")
+        .order_by("-taken_at", "-created_at")
+        .first()
+    )
+    return PatientSummary(
+        patient=patient,
+        admission=admission,
+        therapy=therapy_state(patient),
+        latest_vitals=latest,
+        state=MonitorState.objects.filter(patient=patient).first(),
+        active_alerts=list(
+            Alert.objects.filter(patient=patient, status__in=OPEN_STATUSES)
+            .select_related("acknowledged_by")
+            .order_by("-severity_rank", "-opened_at")
+        ),
+    )
