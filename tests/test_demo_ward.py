@@ -9,6 +9,7 @@ from django.test import RequestFactory
 
 from patients.models import Admission, Patient
 from therapy.demo import DEMO_USERS
+from therapy.models import Alert, Course, Dose, MonitorState
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,29 @@ def test_demo_ward_loads_once_with_users_of_every_role(settings):
     nurse = authenticate(request, username="nurse.adams", password="demo-nurse-adams")
     assert nurse is not None and nurse.has_perm("patients.add_patient")
     api_user = authenticate(request, username="api.registry", password="demo-api-registry")
-    assert api_user.auth_token.key in first
+    assert api_user is not None
+
+
+def test_demo_ward_is_mid_cycle_with_two_patients_in_trouble(settings):
+    settings.DEBUG = True
+    run_demo()
+
+    statuses = set(Dose.objects.values_list("status", flat=True))
+    assert {"given", "held", "scheduled"} <= statuses
+    assert Course.objects.filter(status="active").count() == 12
+    for dose in Dose.objects.filter(status="given"):
+        assert dose.verified_by_id != dose.given_by_id and dose.precheck["recommendation"] == "give"
+    for dose in Dose.objects.filter(status="held"):
+        assert dose.hold_reasons and dose.precheck["recommendation"] != "give"
+    kinds = set(
+        Alert.objects.filter(patient__mrn="DEMO-1010", status="active").values_list(
+            "kind", flat=True
+        )
+    )
+    assert "crs" in kinds
+    assert Alert.objects.get(patient__mrn="DEMO-1010", kind="crs").evidence["grade"] == 3
+    assert Alert.objects.filter(patient__mrn="DEMO-1005", kind="vls", status="active").exists()
+    assert MonitorState.objects.count() == 12
 
 
 def test_demo_ward_refuses_when_debug_is_off(settings):

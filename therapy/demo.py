@@ -11,6 +11,9 @@ from rest_framework.authtoken.models import Token
 
 from patients import services
 from patients.models import Patient
+from therapy.demo_doses import load_demo_courses
+from therapy.demo_observations import load_demo_observations
+from therapy.services import evaluation_run
 
 
 @dataclass(frozen=True)
@@ -262,4 +265,11 @@ def load_demo_ward() -> dict[str, str]:
             bed=bed,
             admitted_at=now - timedelta(hours=hours),
         )
+    nurses = (User.objects.get(username="nurse.adams"), User.objects.get(username="nurse.baker"))
+    load_demo_observations(nurse=nurses[0], physician=physician, now=now)
+    load_demo_courses(nurses=nurses, physician=physician, now=now)
+    # Assess every patient now, so the board, the alerts and the summaries are current at once
+    # (the worker does the same when it runs).
+    for patient_id in Patient.objects.filter(mrn__startswith="DEMO-").values_list("pk", flat=True):
+        evaluation_run(patient_id=patient_id, reason="manual", now=now)
     return tokens

@@ -34,7 +34,7 @@ LOGGED_REASONS = frozenset(
 
 def _store_state(patient: Patient, assessment: Assessment) -> None:
     """Keep the newest assessment only: an older one (out of order) never overwrites it."""
-    findings = {**assessment.summary, "alerts": sorted(assessment.findings)}
+    findings = {**assessment.summary, "alerts": sorted(str(k) for k in assessment.findings)}
     updated = MonitorState.objects.filter(patient=patient, assessed_at__lte=assessment.at).update(
         assessed_at=assessment.at, findings=findings, rule_version=assessment.rule_version
     )
@@ -84,7 +84,7 @@ def evaluation_run(
             record_as_of=as_of,
             findings={}
             if assessment is None
-            else {**assessment.summary, "alerts": sorted(assessment.findings)},
+            else {**assessment.summary, "alerts": sorted(str(k) for k in assessment.findings)},
             rule_version="" if assessment is None else assessment.rule_version,
         )
     logger.info(
