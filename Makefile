@@ -46,5 +46,9 @@ browser:
 mutation: install
 	scripts/mutation-test
 
+## make bench: the benchmarks (real PostgreSQL, Redis and a worker); paste figures into docs/benchmarks.md
+bench: install services
+	$(BIN)/python bench/alert_latency.py
+
 clean:
 	rm -rf $(VENV) var test-artifacts mutants .pytest_cache .ruff_cache .mypy_cache .hypothesis

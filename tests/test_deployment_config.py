@@ -93,6 +93,13 @@ def test_production_refuses_sqlite():
     assert "Production needs PostgreSQL" in result.stderr
 
 
+def test_production_refuses_an_unsigned_alert_webhook():
+    env = {**PRODUCTION_ENV, "IL2_ALERT_WEBHOOK_URL": "https://hooks.example.org/il2"}
+    result = run_production("check", **env)
+    assert result.returncode != 0
+    assert "IL2_ALERT_WEBHOOK_SECRET" in result.stderr
+
+
 def test_check_deploy_is_clean_under_production_settings():
     result = run_production("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -37,3 +37,5 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+if IL2_ALERT_WEBHOOK_URL and not IL2_ALERT_WEBHOOK_SECRET:  # noqa: F405
+    raise ImproperlyConfigured("IL2_ALERT_WEBHOOK_URL needs IL2_ALERT_WEBHOOK_SECRET to sign it.")
