@@ -155,7 +155,7 @@ def test_worker_killed_mid_task_is_redelivered_and_alerts_once():
         )
         if not redelivered:
             stop(second)
-            pytest.fail("not redelivered; worker said:\n" + second.stdout.read()[-3000:])
+            pytest.fail("not redelivered; worker said:\n" + second.said()[-3000:])
         assert Alert.objects.filter(patient=admission.patient, kind="crs").count() == 1
         assert (
             Notification.objects.filter(alert__patient=admission.patient, alert__kind="crs").count()

@@ -4,7 +4,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,9 +24,28 @@ def database_url() -> str:
     return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_worker(broker_url: str | None = None, **env: str) -> subprocess.Popen[str]:
+class Worker(subprocess.Popen[str]):
+    """A worker process whose output is drained in the background (a full pipe would block
+    it), keeping the last lines for failure messages."""
+
+    tail: deque[str]
+
+    def drain(self) -> None:
+        self.tail = deque(maxlen=300)
+
+        def read() -> None:
+            for line in self.stdout:  # type: ignore[union-attr]
+                self.tail.append(line)
+
+        threading.Thread(target=read, daemon=True).start()
+
+    def said(self) -> str:
+        return "".join(self.tail)
+
+
+def start_worker(broker_url: str | None = None, **env: str) -> Worker:
     """Start a worker on the test database and wait until it says it is ready."""
-    process = subprocess.Popen(
+    process = Worker(
         [
             sys.executable,
             "-m",
@@ -57,6 +78,7 @@ def start_worker(broker_url: str | None = None, **env: str) -> subprocess.Popen[
         line = process.stdout.readline()  # type: ignore[union-attr]
         lines.append(line)
         if " ready." in line:
+            process.drain()
             return process
         if process.poll() is not None:
             break
