@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.test_alert_kinds import CRS_GRADE_3
+from tests.therapy_fixtures import order_course, record_vitals
 from therapy import courses
 from therapy.models import MonitorState
 from therapy.services import evaluation_run
 from therapy.summary import patient_summary
-from tests.test_alert_kinds import CRS_GRADE_3
-from tests.therapy_fixtures import order_course, record_vitals
 
 pytestmark = pytest.mark.django_db
 
