@@ -27,13 +27,14 @@ def now():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def demo(now):  # type: ignore[no-untyped-def]
+    """The demo ward, which records the observations through ``load_demo_observations``."""
     load_demo_ward()
-    counts = load_demo_observations(
-        nurse=User.objects.get(username="nurse.adams"),
-        physician=User.objects.get(username="dr.chen"),
-        now=now,
-    )
-    return counts
+    return {
+        "vitals": VitalSigns.objects.count(),
+        "fluids": FluidEntry.objects.count(),
+        "labs": LabResult.objects.count(),
+        "medications": SupportiveMedication.objects.count(),
+    }
 
 
 def latest(mrn: str) -> VitalSigns:
