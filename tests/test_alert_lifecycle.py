@@ -267,3 +267,16 @@ def test_webhook_is_signed_and_retried_after_a_failure(settings, receiver, admis
     sent = json.loads(body)
     assert sent["alert"]["kind"] == "crs" and sent["alert"]["severity"] == "emergency"
     assert admission.patient.family_name not in body.decode()
+
+
+@pytest.mark.django_db
+def test_monitor_logs_carry_the_patient_id_never_names_or_mrn(admission, nurse, caplog):
+    caplog.set_level("INFO")
+    alert = emergency_alert(admission, nurse)
+    alerts_escalate(now=alert.severity_since + timedelta(minutes=15))
+
+    text = caplog.text
+    assert str(admission.patient.pk) in text and "alert opened" in text and "escalated" in text
+    patient = admission.patient
+    for private in (patient.mrn, patient.family_name, patient.given_name):
+        assert private not in text
