@@ -209,7 +209,10 @@ def dose_administer(
         raise ValidationError(
             {"override_reason": ["The pre-dose check says give: nothing to override."]}
         )
-    claimed = Dose.objects.filter(pk=locked.pk, status=DoseStatus.SCHEDULED).update(
+    return _decide(
+        locked,
+        by=by,
+        course=course,
         status=DoseStatus.GIVEN,
         given_at=given_at,
         given_by=by,
@@ -218,15 +221,7 @@ def dose_administer(
         precheck=_snapshot(result),
         override_reason=override_reason,
         overridden_by=by if override_reason else None,
-        updated_at=timezone.now(),
     )
-    if claimed != 1:
-        raise ConflictError("This dose was decided by someone else a moment ago.")
-    locked.refresh_from_db()
-    _record_history(locked, by)
-    _complete_if_done(course)
-    notify_monitor(patient_id=course.patient_id, reason="dose")
-    return locked
 
 
 @transaction.atomic
@@ -251,7 +246,10 @@ def dose_hold(
     course, admission = _decidable(locked)
     _check_time("held_at", held_at, locked)
     result = dose_check(dose=locked, at=held_at)
-    claimed = Dose.objects.filter(pk=locked.pk, status=DoseStatus.SCHEDULED).update(
+    return _decide(
+        locked,
+        by=by,
+        course=course,
         status=DoseStatus.HELD,
         held_at=held_at,
         held_by=by,
@@ -259,15 +257,7 @@ def dose_hold(
         note=note.strip(),
         admission=admission,
         precheck=_snapshot(result),
-        updated_at=timezone.now(),
     )
-    if claimed != 1:
-        raise ConflictError("This dose was decided by someone else a moment ago.")
-    locked.refresh_from_db()
-    _record_history(locked, by)
-    _complete_if_done(course)
-    notify_monitor(patient_id=course.patient_id, reason="dose")
-    return locked
 
 
 @transaction.atomic
@@ -308,6 +298,22 @@ def dose_mark_entered_in_error(*, dose: Dose, by: Any, reason: str) -> Dose:
     locked._history_user = by
     locked.save(update_fields=["status", "entered_in_error_reason", "updated_at"])
     notify_monitor(patient_id=locked.course.patient_id, reason="dose")
+    return locked
+
+
+def _decide(locked: Dose, *, by: Any, course: Course, **decision: Any) -> Dose:
+    """Claim a scheduled dose for a decision (given or held) with a conditional update, so a
+    decision made a moment ago by someone else is refused, never overwritten; then record its
+    history, complete the course if nothing is left, and tell the monitor."""
+    claimed = Dose.objects.filter(pk=locked.pk, status=DoseStatus.SCHEDULED).update(
+        **decision, updated_at=timezone.now()
+    )
+    if claimed != 1:
+        raise ConflictError("This dose was decided by someone else a moment ago.")
+    locked.refresh_from_db()
+    _record_history(locked, by)
+    _complete_if_done(course)
+    notify_monitor(patient_id=course.patient_id, reason="dose")
     return locked
 
 
