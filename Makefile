@@ -49,6 +49,8 @@ mutation: install
 ## make bench: the benchmarks (real PostgreSQL, Redis and a worker); paste figures into docs/benchmarks.md
 bench: install services
 	$(BIN)/python bench/alert_latency.py
+	$(BIN)/python bench/board.py
+	$(BIN)/python bench/summary_load.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts mutants .pytest_cache .ruff_cache .mypy_cache .hypothesis

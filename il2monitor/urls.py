@@ -9,7 +9,7 @@ admin.site.site_header = "IL-2 Monitor administration"
 admin.site.site_title = "IL-2 Monitor admin"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="patients:list", permanent=False), name="home"),
+    path("", RedirectView.as_view(pattern_name="therapy:board", permanent=False), name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("therapy/", include("therapy.urls")),
     path("api/v1/", include(("il2monitor.api", "api"), namespace="api")),
+    path("fhir/r4/", include("therapy.fhir.urls")),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
 ]

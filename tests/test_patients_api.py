@@ -2,9 +2,9 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from il2monitor.tokens.services import api_token_create
 from patients.models import Patient
 from tests.factories import AdmissionFactory, PatientFactory
 
@@ -196,8 +196,8 @@ def test_user_without_a_role_is_forbidden(api_as, make_user):
 
 def test_token_authentication(api_reader):
     client = APIClient()
-    token = Token.objects.create(user=api_reader)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_token_create(user=api_reader, name="registry", scope="read", by=None).key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get(LIST).status_code == 200
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert client.get(LIST).status_code == 401
@@ -235,8 +235,10 @@ def test_list_shows_ward_and_bed_from_the_open_admission_and_filters_by_ward(api
 
 def test_list_query_count_does_not_grow_with_patients(nurse, django_assert_num_queries):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=nurse).key}")
+    key = api_token_create(user=nurse, name="tablet", scope="read_write", by=None).key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     AdmissionFactory.create_batch(3)
+    client.get(LIST)  # the token's first use writes its last-used time (then once a minute)
     # token+user, the user's own and group permissions, count, page, open admissions.
     with django_assert_num_queries(6):
         assert len(client.get(LIST).json()["results"]) == 3

@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from il2monitor.tokens.services import api_token_create
 from patients import services
 from patients.models import Patient
 from therapy.demo_doses import load_demo_courses
@@ -228,7 +228,9 @@ def load_demo_ward() -> dict[str, str]:
         if spec.role != "admin":
             user.groups.add(Group.objects.get(name=spec.role))
         if spec.role == "api_client":
-            tokens[spec.username] = Token.objects.get_or_create(user=user)[0].key
+            # A read-only token, as a registry export would hold; shown once (stored hashed).
+            issued = api_token_create(user=user, name="Demo registry export", scope="read", by=None)
+            tokens[spec.username] = issued.key
         users[spec.role] = user
     physician = users["physician"]
     now = timezone.now()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from therapy import views
+from therapy import pages, views
 
 app_name = "therapy"
 
@@ -12,4 +12,16 @@ urlpatterns = [
     path(
         "courses/<uuid:course_id>/discontinue/", views.course_discontinue, name="course-discontinue"
     ),
+    # Clinician pages (issue 7): board, chart, alert inbox, handover.
+    path("board/", pages.board, name="board"),
+    path("board/rows/", pages.board_rows, name="board-rows"),
+    path("patients/<uuid:patient_id>/chart/", pages.chart, name="chart"),
+    path("alerts/", pages.alert_list, name="alert-inbox"),
+    path("alerts/badge/", pages.alert_badge, name="alert-badge"),
+    path(
+        "alerts/<uuid:alert_id>/acknowledge/",
+        pages.alert_acknowledge_view,
+        name="alert-acknowledge",
+    ),
+    path("handover/", pages.handover, name="handover"),
 ]

@@ -19,7 +19,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -28,6 +27,7 @@ INSTALLED_APPS = [
     "axes",
     "patients",
     "therapy",
+    "il2monitor.tokens",
 ]
 
 MIDDLEWARE = [
@@ -131,11 +131,18 @@ STORAGES = {
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
+    # API tokens (il2monitor.tokens): hashed, created by an admin, scoped, revocable.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "il2monitor.tokens.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["il2monitor.permissions.RolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "il2monitor.permissions.RolePermission",
+        "il2monitor.tokens.permissions.TokenScopePermission",
+    ],
+    # Per token (sessions are not throttled); counted in the "throttle" cache below.
+    "DEFAULT_THROTTLE_CLASSES": ["il2monitor.tokens.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": env("API_TOKEN_RATE", default="600/min")},
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -144,7 +151,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "il2monitor.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the contract's error responses on every operation.
+    "DEFAULT_SCHEMA_CLASS": "il2monitor.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "il2monitor.exceptions.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -155,13 +163,25 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Public REST contract v1 of IL-2 Monitor: patient records and admissions for inpatient "
         "high-dose interleukin-2 therapy. Authenticate with a session (and CSRF) or "
-        "`Authorization: Token <key>`."
+        "`Authorization: Token <key>` (an API token from an admin; read-only tokens may only "
+        "GET). The read-only FHIR R4 export under `/fhir/r4/` is described here too; its "
+        "bodies are FHIR resources (`application/fhir+json`), its errors OperationOutcome."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Names of choice sets shared by a field name (keeps "SeverityEnum" the alerts' own).
+    "ENUM_NAME_OVERRIDES": {
+        "SeverityEnum": "therapy.models.Severity",
+        "VlsSeverityEnum": "therapy.api.summary.VLS_SEVERITIES",
+        "VlsSignStatusEnum": "therapy.api.summary.SIGN_STATUSES",
+        "TherapyStatusEnum": "therapy.api.summary.THERAPY_STATUSES",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "therapy.fhir.schema.restore_operation_paths",  # FHIR's "$summary"
+    ],
     # Swagger UI and ReDoc from the app's own static files: nothing loads from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -207,6 +227,24 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 
+# --- Caches -----------------------------------------------------------------------------------
+# The API token throttle counts in "throttle": Redis when there is one, so every web worker
+# counts together (short timeouts: a Redis outage must not hang a request; the throttle then
+# lets the request through).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "il2monitor",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
+
 # --- Alerting policy (clinical-rules.md §6; project defaults, changeable per site) -----------
 IL2_ESCALATE_EMERGENCY_MINUTES = env.int("IL2_ESCALATE_EMERGENCY_MINUTES", default=15)
 IL2_ESCALATE_URGENT_MINUTES = env.int("IL2_ESCALATE_URGENT_MINUTES", default=60)
@@ -215,6 +253,12 @@ IL2_ALERT_EMAIL_TO: list[str] = env.list("IL2_ALERT_EMAIL_TO", default=[])
 IL2_ALERT_WEBHOOK_URL = env("IL2_ALERT_WEBHOOK_URL", default="")
 IL2_ALERT_WEBHOOK_SECRET = env("IL2_ALERT_WEBHOOK_SECRET", default="")
 IL2_MONITOR_TICK_SECONDS = env.int("IL2_MONITOR_TICK_SECONDS", default=60)
+# How often the ward board refreshes itself in the browser.
+IL2_BOARD_REFRESH_SECONDS = env.int("IL2_BOARD_REFRESH_SECONDS", default=30)
+
+# --- FHIR export (docs/fhir.md) ----------------------------------------------------------------
+# The hospital's namespace for MRNs in Patient.identifier.system.
+IL2_FHIR_MRN_SYSTEM = env("IL2_FHIR_MRN_SYSTEM", default="urn:il2monitor:mrn")
 
 # --- Logging ----------------------------------------------------------------------------------
 # Logs carry patient ids, never names or MRNs.

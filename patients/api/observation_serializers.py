@@ -123,7 +123,9 @@ class ObservationSerializer(AllErrorsSerializer):
     admission = serializers.UUIDField(source="admission_id", read_only=True)
     client_id = ClientIdField(required=False, allow_null=True)
     entered_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    entered_in_error_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    entered_in_error_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     COMMON_FIELDS: ClassVar[list[str]] = [
         "id",

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,6 +15,18 @@ from patients.api.serializers import (
     PatientSerializer,
 )
 from patients.models import Admission, Patient
+
+
+class PatientListFilterSerializer(serializers.Serializer):
+    """The list's filters, as typed: DRF refuses a NUL character, which PostgreSQL cannot
+    compare (a 500 before; tests/test_api_fuzz.py sends one to every query parameter)."""
+
+    search = serializers.CharField(
+        required=False, default="", allow_blank=True, trim_whitespace=False
+    )
+    ward = serializers.CharField(
+        required=False, default="", allow_blank=True, trim_whitespace=False
+    )
 
 
 @extend_schema(tags=["patients"])
@@ -32,11 +44,9 @@ class PatientViewSet(
     queryset = Patient.objects.none()  # for permissions and the schema; real reads below
 
     def get_queryset(self) -> Any:
-        return selectors.patient_list(
-            user=self.request.user,
-            search=self.request.query_params.get("search", ""),
-            ward=self.request.query_params.get("ward", ""),
-        )
+        filters = PatientListFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)  # a NUL in a filter is a 400, not a 500
+        return selectors.patient_list(user=self.request.user, **filters.validated_data)
 
     @extend_schema(
         parameters=[

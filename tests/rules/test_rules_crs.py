@@ -294,3 +294,12 @@ def test_contract_shape_carries_the_profile_version() -> None:
     assert data["missing"] == []
     assert len(data["reasons"]) == 3
     assert (data["profile_name"], data["profile_version"]) == ("label-2024+consensus-2014", "1")
+
+
+def test_reasons_name_every_running_vasopressor() -> None:
+    latest = vitals(vasopressors=(pressor("dopamine"), pressor("vasopressin")))
+    result = grade_of(latest)
+    assert result.reasons[1] == (
+        "SBP 120 mmHg (< 90 is hypotension), vasopressors: dopamine, vasopressin: "
+        "hypotension grade 3."
+    )

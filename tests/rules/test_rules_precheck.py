@@ -262,6 +262,7 @@ def test_vitals_age_edges(taken: Any, at: Any, stale: bool) -> None:
     assert result.vitals_stale is stale
     assert result.vitals_at == taken
     if stale:
+        assert result.vitals_note.endswith("are older than 120 min before the dose")
         assert result.recommendation is Recommendation.INSUFFICIENT_DATA
         assert status_of(result, "sbp_lt_90", HOLD) is NA
         note = next(f.note for f in result.not_assessed if f.code == "sbp_lt_90")
@@ -286,12 +287,32 @@ def test_vitals_max_age_is_a_profile_field() -> None:
     assert result.vitals_stale
 
 
+VITALS_CRITERIA = {
+    "sbp_lt_90", "spo2_lt_90", "mental_status_change", "hr_100_130", "hr_gt_130",
+    "oxygen_3_to_4_l", "oxygen_gt_4_l", "phenylephrine_at_dose",
+}  # fmt: skip
+
+
 def test_missing_vitals() -> None:
     result = check(record(vitals=()))
     assert result.vitals_stale and result.vitals_at is None
+    assert result.vitals_note == "no vitals recorded"
     assert result.recommendation is Recommendation.INSUFFICIENT_DATA
-    notes = {f.note for f in result.not_assessed if f.code == "sbp_lt_90"}
-    assert notes == {"no vitals recorded"}
+    notes = {f.code.value: f.note for f in result.not_assessed}
+    assert notes == {
+        **dict.fromkeys(VITALS_CRITERIA, "no vitals recorded"),
+        "weight_gain_gt_15pct": "no weight recorded in the last 24 h",
+    }
+
+
+def test_fresh_vitals_have_no_note() -> None:
+    result = check()
+    assert result.vitals_note == "" and result.to_dict()["vitals_note"] == ""
+
+
+def test_vitals_taken_at_the_check_time_are_read() -> None:
+    result = check(record(vitals=(vitals(NOW),)))
+    assert result.vitals_at == NOW and not result.vitals_stale
 
 
 @pytest.mark.parametrize(
@@ -417,6 +438,15 @@ def test_event_finding_carries_codes_and_time() -> None:
         ((pe("0.6", "ug/kg/min"),), MET, NOT_MET, "0.60"),
         ((pe("0.9", " MCG/KG/MIN "),), NOT_MET, MET, "0.90"),
         ((pe("0"),), NOT_MET, NOT_MET, "0.00"),  # stopped
+        ((pe("0.3"), pe("21", "mcg/min")), MET, NOT_MET, "0.60"),  # 21 µg/min at 70 kg
+        (
+            ({"agent": "dopamine", "dose": "5", "dose_unit": "mcg/kg/min"}, pe("0.6")),
+            MET,
+            NOT_MET,
+            "0.60",
+        ),
+        ((pe("0.6", "mcg / kg / min"),), MET, NOT_MET, "0.60"),
+        ((pe("0.605"),), MET, NOT_MET, "0.61"),  # shown half up
         (({"agent": "dopamine", "dose": "5", "dose_unit": "mg/h"},), NOT_MET, NOT_MET, "0.00"),
     ],
 )
@@ -638,3 +668,16 @@ def test_default_threshold_wording() -> None:
     assert texts[("platelets_30_to_50", "hold")] == "platelets 30-50 x10^3/µL"
     assert texts[("bilirubin_gt_7", "hold")] == "bilirubin > 7 mg/dL"
     assert texts[("spo2_lt_90", "hold")] == "SpO2 < 90 %"
+    assert texts[("arrhythmia", "hold")] == "event atrial_fibrillation, svt, bradycardia"
+
+
+def test_room_air_is_no_oxygen() -> None:
+    base = default_profile()
+    criteria = tuple(
+        replace(c, low=D("0.5")) if c.code == "oxygen_3_to_4_l" else c
+        for c in base.precheck.criteria
+    )
+    profile = replace(base, precheck=replace(base.precheck, criteria=criteria))
+    result = check(profile=profile)
+    finding = next(f for f in result.findings if f.code == "oxygen_3_to_4_l")
+    assert (finding.status, finding.value) == (NOT_MET, 0)

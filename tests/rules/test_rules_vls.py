@@ -414,3 +414,31 @@ def test_room_air_counts_as_no_oxygen() -> None:
     found = sign(assess(), "hypoxia")
     assert found.note == "oxygen: room_air 0 L/min"
     assert found.as_of == ago(minutes=30)
+
+
+def test_hypotension_note_names_every_vasopressor() -> None:
+    second = {"agent": "vasopressin", "dose": "0.03", "dose_unit": "units/min"}
+    result = assess(vitals=(vitals(vasopressors=(NORAD, second)),))
+    assert sign(result, "hypotension").note == "vasopressor running: norepinephrine, vasopressin"
+
+
+def test_part_recorded_urine_keeps_its_time_but_not_the_result_time() -> None:
+    result = assess(fluids=(urine(300, ago(7), NOW),))
+    oliguria = sign(result, "oliguria")
+    assert oliguria.status is NA and oliguria.as_of == NOW
+    assert result.as_of == ago(minutes=30)  # no verdict was read from the urine
+
+
+def test_hypoxia_note_without_a_flow() -> None:
+    latest = vitals(oxygen_device="nasal_cannula", oxygen_flow_l_min=None)
+    assert sign(assess(vitals=(latest,)), "hypoxia").note == "oxygen: nasal_cannula"
+
+
+def test_not_assessable_creatinine_still_shows_the_baseline() -> None:
+    found = sign(assess(labs=labs(creatinine=None)), "creatinine_rise")
+    assert found.status is NA and found.baseline == D("0.9")
+
+
+def test_albumin_older_than_the_lookback_is_not_read() -> None:
+    old = (lab("albumin", "2.0", ago(hours=24, seconds=1)),)
+    assert status("hypoalbuminemia", labs=old) is NA

@@ -1,0 +1,163 @@
+"""Clinician pages in a real browser, at a desktop size and on a tablet (820×1180, touch):
+the ward board sorted by risk, reaching a chart from it by keyboard, acknowledging an alert,
+and the board updating by itself when a new observation raises an alert."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import sign_in
+from tests.factories import UserFactory
+from tests.test_alert_kinds import CRS_GRADE_3
+from tests.test_board import NEWS2_MEDIUM, admitted
+from tests.test_chart import on_cycle
+from tests.therapy_fixtures import record_vitals
+from therapy.models import Alert
+from therapy.services import evaluation_run
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def clinicians(db):  # type: ignore[no-untyped-def]
+    return (
+        UserFactory(role="nurse", username="nurse.ward"),
+        UserFactory(role="physician", username="dr.ward"),
+    )
+
+
+def fits_the_width(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+def test_board_by_risk_then_a_chart_reached_by_keyboard(
+    live_server, page, artifacts_dir, clinicians
+):
+    nurse, physician = clinicians
+    stay, _ = on_cycle(nurse, physician)  # Lindqvist: on cycle, normal observations
+    admitted(nurse, vitals=NEWS2_MEDIUM, bed="7", patient__family_name="Berg")
+    admitted(nurse, physician, vitals=CRS_GRADE_3, bed="12", patient__family_name="Achebe")
+    size = page.viewport_name  # type: ignore[attr-defined]
+
+    sign_in(page, live_server.url, "nurse.ward", PASSWORD)
+    page.goto(f"{live_server.url}/")
+
+    expect(page).to_have_url(re.compile(r"/therapy/board/$"))
+    rows = page.locator("#board-rows tr.board-row")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("ACHEBE")
+    expect(rows.nth(0)).to_contain_text("EMERGENCY")
+    expect(rows.nth(1)).to_contain_text("BERG")
+    expect(rows.nth(1)).to_contain_text("URGENT")
+    expect(rows.nth(2)).to_contain_text("LINDQVIST")
+    expect(page.locator("#alert-badge .count")).not_to_have_text("0")
+    assert fits_the_width(page), "the board overflows the window"
+    page.screenshot(path=str(artifacts_dir / f"board-{size}.png"), full_page=True)
+
+    # Keyboard only: Tab to the first patient's chart link, Enter to open it.
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id").startswith("chart-link-"):
+            break
+    else:
+        pytest.fail("no chart link is reachable with the keyboard")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="ACHEBE", exact=False)).to_be_visible()
+    page.goto(f"{live_server.url}/therapy/patients/{stay.patient.pk}/chart/?window=cycle")
+    expect(page.get_by_role("heading", name=re.compile("LINDQVIST"))).to_be_visible()
+    expect(page.locator("svg.chart-svg")).to_have_count(9)
+    expect(page.locator("#panel-temperature .dose-given")).to_have_count(1)
+    expect(page.locator("#panel-temperature .dose-held")).to_have_count(1)
+    expect(page.locator(".flowsheet")).to_contain_text("ENTERED IN ERROR")
+    assert fits_the_width(page), "the chart overflows the window"
+    page.screenshot(path=str(artifacts_dir / f"chart-{size}.png"), full_page=True)
+    page.get_by_role("link", name="24 hours").click()
+    expect(page.get_by_role("link", name="24 hours")).to_have_attribute("aria-current", "page")
+
+    # The handover prints one page per patient.
+    page.goto(f"{live_server.url}/therapy/board/")
+    page.get_by_role("link", name="Print handover").click()
+    expect(page.locator("article.handover-sheet")).to_have_count(3)
+    page.screenshot(path=str(artifacts_dir / f"handover-{size}.png"), full_page=True)
+    page.emulate_media(media="print")
+    expect(page.locator(".topbar")).to_be_hidden()
+    page.screenshot(path=str(artifacts_dir / f"handover-print-{size}.png"), full_page=True)
+    pdf = page.pdf(format="A4", print_background=True)
+    (artifacts_dir / f"handover-{size}.pdf").write_bytes(pdf)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 3
+
+
+def test_acknowledge_an_alert(live_server, page, artifacts_dir, clinicians):
+    nurse, _ = clinicians
+    stay = admitted(nurse, vitals=CRS_GRADE_3, bed="3", patient__family_name="Achebe")
+    crs = Alert.objects.get(patient=stay.patient, kind="crs")
+    size = page.viewport_name  # type: ignore[attr-defined]
+
+    sign_in(page, live_server.url, "nurse.ward", PASSWORD)
+    page.get_by_role("link", name=re.compile("^Alerts")).click()
+    card = page.locator(f"#alert-{crs.pk}")
+    expect(card).to_contain_text("EMERGENCY")
+    expect(card).to_contain_text("CRS grade 3 (ASTCT).")
+    expect(card).to_contain_text("unless acknowledged")
+    page.screenshot(path=str(artifacts_dir / f"alerts-{size}.png"), full_page=True)
+
+    card.get_by_label("What was done").fill("   ")
+    card.get_by_role("button", name="Acknowledge").click()
+    card = page.locator(f"#alert-{crs.pk}")
+    expect(card.get_by_role("alert")).to_have_text(re.compile("Say what was done"))
+    crs.refresh_from_db()
+    assert crs.status == "active"
+
+    card.get_by_label("What was done").fill("Dr Ward informed, fluid bolus started")
+    card.get_by_role("button", name="Acknowledge").click()
+
+    expect(page.get_by_text("Cytokine release syndrome for")).to_be_visible()
+    acknowledged = page.locator(f"#alert-{crs.pk}")
+    expect(acknowledged).to_contain_text("Acknowledged by nurse.ward")
+    expect(acknowledged).to_contain_text("Acknowledged: does not escalate.")
+    crs.refresh_from_db()
+    assert crs.status == "acknowledged" and crs.acknowledged_by == nurse
+    assert fits_the_width(page)
+    page.screenshot(path=str(artifacts_dir / f"alerts-acknowledged-{size}.png"), full_page=True)
+
+
+def test_the_board_updates_itself_when_an_observation_raises_an_alert(
+    live_server, page, artifacts_dir, clinicians
+):
+    nurse, _ = clinicians
+    for bed in range(1, 16):  # enough rows to scroll at either size
+        admitted(nurse, vitals={}, bed=str(bed), evaluate=bed != 5)
+    quiet = admitted(nurse, vitals={}, bed="99", patient__family_name="Achebe")
+    size = page.viewport_name  # type: ignore[attr-defined]
+    sign_in(page, live_server.url, "nurse.ward", PASSWORD)
+    page.goto(f"{live_server.url}/therapy/board/?sort=bed&refresh=1")
+    row = page.locator(f"#row-{quiet.patient.pk}")
+    expect(row).to_contain_text("None")
+    expect(page.locator("#board-rows")).to_have_attribute("hx-trigger", "every 1s")
+    link = f"chart-link-{quiet.patient.pk}"
+    page.focus(f"#{link}")  # the reader is on this patient, scrolled down to it
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 0
+
+    record_vitals(quiet.patient, nurse, minutes_ago=1, **CRS_GRADE_3)
+    evaluation_run(patient_id=quiet.patient.pk, reason="vitals")
+
+    expect(row).to_contain_text("EMERGENCY", timeout=15_000)
+    expect(row).to_contain_text("Grade 3")
+    expect(row.locator(".changed-note")).to_have_text("Changed")
+    expect(page.locator("#board-status")).to_contain_text("1 emergency")
+    expect(page.locator("#alert-badge")).to_contain_text("1 emergency")
+    # The refreshes kept the reader's place: the same scroll position, the same focus.
+    assert page.evaluate("window.scrollY") == scrolled
+    assert page.evaluate("document.activeElement.id") == link
+    assert "crs:emergency:active" in (row.get_attribute("data-signature") or "")
+    page.screenshot(path=str(artifacts_dir / f"board-updated-{size}.png"), full_page=True)
+
+    # Signed out (session ended): the next poll takes the page to sign in, never swapping
+    # the login form into the table.
+    page.context.clear_cookies()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/therapy/board/$"))
+    expect(page.get_by_label("Username")).to_be_visible()

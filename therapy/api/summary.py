@@ -1,0 +1,213 @@
+"""The patient summary (api-contract.md, "Patient summary"): one patient, and a ward's list for
+clients that poll. Read through ``therapy.summary.patient_summary`` (the selector the pages
+share) and its batch form ``therapy.summaries.patient_summaries``: a fixed number of queries
+whatever the history, or the number of patients on a page."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from patients import selectors as patient_selectors
+from patients.api.observation_serializers import News2Serializer, VitalSignsSerializer
+from patients.api.serializers import AdmissionSerializer, PatientSerializer
+from patients.models import Admission, Patient
+from therapy.api.alerts import AlertSerializer
+from therapy.api.serializers import PrecheckSerializer
+from therapy.models import CourseStatus
+from therapy.rules.vls import SignStatus, VlsSeverity
+from therapy.summaries import patient_summaries
+from therapy.summary import PatientSummary, patient_summary
+
+# Everything the summary shows; every role (and the API client role) holds these.
+SUMMARY_PERMISSIONS = [
+    "patients.view_patient",
+    "patients.view_admission",
+    "patients.view_vitalsigns",
+    "therapy.view_course",
+    "therapy.view_dose",
+    "therapy.view_alert",
+]
+THERAPY_STATUSES = [*CourseStatus.values, "none"]
+VLS_SEVERITIES = [severity.value for severity in VlsSeverity]
+SIGN_STATUSES = [status.value for status in SignStatus]
+
+
+class StoredDateTimeField(serializers.DateTimeField):
+    """A time the monitor stored in its findings as an ISO 8601 string, rendered like every
+    other time of the API (the site's time zone, with its offset)."""
+
+    def to_representation(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return super().to_representation(value)
+
+
+class TherapySummarySerializer(serializers.Serializer):
+    course_id = serializers.UUIDField(allow_null=True)
+    cycle = serializers.IntegerField(allow_null=True, min_value=1, max_value=2)
+    doses_given = serializers.IntegerField(min_value=0, max_value=14)
+    doses_held = serializers.IntegerField(min_value=0, max_value=14)
+    max_doses = serializers.IntegerField(allow_null=True, min_value=1, max_value=14)
+    next_dose_id = serializers.UUIDField(allow_null=True)
+    next_dose_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.ChoiceField(choices=THERAPY_STATUSES)
+
+
+class CrsSummarySerializer(serializers.Serializer):
+    """ASTCT CRS grade from the monitor's latest assessment (clinical-rules.md §2). ``grade``
+    is null when no vitals were taken in the window; with inputs missing it is a lower
+    bound."""
+
+    grade = serializers.IntegerField(allow_null=True, min_value=0, max_value=4)
+    fever = serializers.BooleanField()
+    fever_masked = serializers.BooleanField()
+    hypotension_grade = serializers.IntegerField(allow_null=True, min_value=0, max_value=4)
+    hypoxia_grade = serializers.IntegerField(allow_null=True, min_value=0, max_value=4)
+    as_of = StoredDateTimeField(allow_null=True)
+    max_temperature_c = serializers.DecimalField(
+        max_digits=4, decimal_places=1, allow_null=True, required=False
+    )
+    reasons = serializers.ListField(child=serializers.CharField(), required=False)
+    missing = serializers.ListField(child=serializers.CharField(), required=False)
+    profile_name = serializers.CharField(required=False)
+    profile_version = serializers.CharField(required=False)
+
+
+class VlsSignSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.ChoiceField(choices=SIGN_STATUSES)
+    value = serializers.JSONField(allow_null=True)
+    threshold = serializers.CharField()
+    baseline = serializers.JSONField(allow_null=True, required=False)
+    note = serializers.CharField(allow_blank=True, required=False)
+    as_of = StoredDateTimeField(allow_null=True, required=False)
+
+
+class VlsSummarySerializer(serializers.Serializer):
+    """Vascular leak signs from the monitor's latest assessment (clinical-rules.md §3):
+    ``signs`` lists every sign with its status; missing data is ``not_assessable``."""
+
+    suspected = serializers.BooleanField()
+    severity = serializers.ChoiceField(choices=VLS_SEVERITIES)
+    signs = VlsSignSerializer(many=True)
+    present = serializers.ListField(child=serializers.CharField(), required=False)
+    not_assessable = serializers.ListField(child=serializers.CharField(), required=False)
+    as_of = StoredDateTimeField(allow_null=True)
+    profile_name = serializers.CharField(required=False)
+    profile_version = serializers.CharField(required=False)
+
+
+class SummaryPrecheckSerializer(PrecheckSerializer):
+    """The pre-dose check of the next dose, as the monitor last ran it."""
+
+    dose_id = serializers.UUIDField()
+    vitals_note = serializers.CharField(allow_blank=True, required=False)
+
+
+class PatientSummarySerializer(serializers.Serializer):
+    patient = PatientSerializer()
+    admission = AdmissionSerializer(allow_null=True, help_text="The open stay; null if none.")
+    therapy = TherapySummarySerializer()
+    latest_vitals = VitalSignsSerializer(
+        allow_null=True, help_text="The newest set not entered in error; null if none."
+    )
+    news2 = News2Serializer(
+        allow_null=True, help_text="NEWS2 of the newest complete set; null if none."
+    )
+    crs = CrsSummarySerializer(
+        allow_null=True, help_text="Null until the monitor has assessed the patient."
+    )
+    vls = VlsSummarySerializer(
+        allow_null=True, help_text="Null until the monitor has assessed the patient."
+    )
+    precheck = SummaryPrecheckSerializer(
+        allow_null=True,
+        help_text="Null when no dose is scheduled, or the stored check is not about the dose "
+        "that is next now (a dose decided since the last assessment).",
+    )
+    active_alerts = AlertSerializer(many=True, help_text="Open alerts, most severe first.")
+    generated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: PatientSummary) -> Any:
+        therapy = instance.therapy
+        next_dose = therapy.next_dose
+        precheck = instance.precheck
+        if not precheck or next_dose is None or precheck.get("dose_id") != str(next_dose.pk):
+            precheck = None  # never show the check of a dose decided since, as the next one's
+        return super().to_representation(
+            {
+                "patient": instance.patient,
+                "admission": instance.admission,
+                "therapy": {
+                    **therapy.to_dict(),
+                    "next_dose_at": next_dose.scheduled_at if next_dose else None,
+                },
+                "latest_vitals": instance.latest_vitals,
+                "news2": instance.news2,
+                "crs": instance.crs,
+                "vls": instance.vls,
+                "precheck": precheck,
+                "active_alerts": instance.active_alerts,
+                "generated_at": instance.generated_at,
+            }
+        )
+
+
+class WardFilterSerializer(serializers.Serializer):
+    ward = serializers.CharField(
+        required=False, default="", allow_blank=True, trim_whitespace=False
+    )
+
+
+def _visible_patient(request: Request, patient_id: Any) -> Patient:
+    try:
+        return patient_selectors.patient_get(user=request.user, patient_id=patient_id)
+    except Patient.DoesNotExist as error:
+        raise Http404 from error
+
+
+@extend_schema(tags=["summary"])
+class PatientSummaryView(APIView):
+    """What a clinician sees at the bedside, in one call."""
+
+    required_permissions = {"GET": SUMMARY_PERMISSIONS, "HEAD": SUMMARY_PERMISSIONS}
+
+    @extend_schema(responses={200: PatientSummarySerializer})
+    def get(self, request: Request, patient_id: Any) -> Response:
+        patient = _visible_patient(request, patient_id)
+        summary = patient_summary(user=request.user, patient=patient)
+        return Response(PatientSummarySerializer(summary).data)
+
+
+@extend_schema(tags=["summary"])
+class WardSummariesView(generics.ListAPIView):  # type: ignore[type-arg]
+    """The summaries of every admitted patient (of one ward with ``ward``), by ward and bed:
+    for clients that poll a ward. Paginated like every list."""
+
+    serializer_class = PatientSummarySerializer
+    queryset = Admission.objects.none()
+    filter_backends: list[Any] = []
+    required_permissions = {"GET": SUMMARY_PERMISSIONS, "HEAD": SUMMARY_PERMISSIONS}
+
+    def get_queryset(self) -> Any:
+        filters = WardFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)  # a NUL in ``ward`` is a 400, not a 500
+        return patient_selectors.admitted_patients(
+            user=self.request.user, ward=filters.validated_data["ward"]
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("ward", str, description="Only this ward's admitted patients.")
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        summaries = patient_summaries(user=request.user, admissions=page or [])
+        return self.get_paginated_response(PatientSummarySerializer(summaries, many=True).data)

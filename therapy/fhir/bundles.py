@@ -1,0 +1,236 @@
+"""Search-set bundles, the ``Patient/{id}/$summary`` document (IPS-shaped: Composition LOINC
+60591-5 first, then every resource it cites) and the CapabilityStatement."""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.utils.html import escape
+
+from therapy.fhir import codes
+from therapy.fhir.resources import (
+    MONITOR_DISPLAY,
+    diagnosis_resource,
+    flag_resource,
+    instant,
+    medication_administration,
+    patient_resource,
+    reference,
+    vitals_observations,
+)
+from therapy.models import Dose
+from therapy.summary import PatientSummary
+
+FHIR_VERSION = "4.0.1"
+
+
+def full_url(base: str, resource: dict[str, Any]) -> str:
+    return f"{base}{resource['resourceType']}/{resource['id']}"
+
+
+def search_bundle(
+    *,
+    base: str,
+    resources: Iterable[dict[str, Any]],
+    total: int,
+    links: dict[str, str],
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "meta": {"lastUpdated": instant(now)},
+        "type": "searchset",
+        "total": total,
+        "link": [{"relation": relation, "url": url} for relation, url in links.items()],
+        "entry": [
+            {"fullUrl": full_url(base, resource), "resource": resource, "search": {"mode": "match"}}
+            for resource in resources
+        ],
+    }
+
+
+def _narrative(*lines: str) -> dict[str, Any]:
+    body = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'}
+
+
+def _section(
+    title: str,
+    code: dict[str, Any] | None,
+    resources: Sequence[dict[str, Any]],
+    lines: Sequence[str],
+    *,
+    empty_reason: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    section: dict[str, Any] = {"title": title}
+    if code:
+        section["code"] = codes.concept(code)
+    section["text"] = _narrative(*lines)
+    if resources:
+        section["entry"] = [reference(r["resourceType"], r["id"]) for r in resources]
+    elif empty_reason:
+        reason, display = empty_reason
+        section["emptyReason"] = codes.concept(
+            codes.coding(codes.LIST_EMPTY_REASON, reason, display)
+        )
+    return section
+
+
+def _therapy_lines(summary: PatientSummary) -> list[str]:
+    therapy = summary.therapy
+    if therapy.course is None:
+        lines = ["No IL-2 course ordered."]
+    else:
+        lines = [
+            f"IL-2 course {therapy.status}; cycle {therapy.cycle}: {therapy.doses_given} given, "
+            f"{therapy.doses_held} held of {therapy.max_doses}."
+        ]
+        if therapy.next_dose:
+            lines.append(f"Next dose: {instant(therapy.next_dose.scheduled_at)}.")
+    if summary.state is None:
+        return [*lines, "Not yet assessed by the monitor."]
+    lines.append(f"Assessed by the monitor at {instant(summary.state.assessed_at)}.")
+    crs, vls, check = summary.crs, summary.vls, summary.precheck
+    if crs:
+        grade = "not gradable" if crs.get("grade") is None else f"grade {crs['grade']}"
+        lines.append(f"Cytokine release syndrome (ASTCT): {grade}.")
+    if vls:
+        lines.append(f"Vascular leak: {vls.get('severity', 'none')}.")
+    next_dose = therapy.next_dose
+    if check and next_dose and check.get("dose_id") == str(next_dose.pk):
+        lines.append(f"Pre-dose check for the next dose: {check['recommendation']}.")
+    return lines
+
+
+def summary_document(
+    *, base: str, summary: PatientSummary, doses: Sequence[Dose], now: datetime
+) -> dict[str, Any]:
+    """The document bundle of ``Patient/{id}/$summary``. Sections: problems (the IL-2
+    indication), allergies (not recorded here: empty, with its reason), medications (the IL-2
+    doses given or held), vital signs (the newest set with its NEWS2), alerts (open alerts as
+    Flags), and the IL-2 therapy and toxicity assessment in words."""
+    patient = summary.patient
+    diagnosis = diagnosis_resource(patient)
+    administrations = [medication_administration(dose) for dose in doses]
+    vitals = vitals_observations(summary.latest_vitals) if summary.latest_vitals else []
+    flags = [flag_resource(alert) for alert in summary.active_alerts]
+    composition_id = str(uuid.uuid4())
+    sections = [
+        _section(
+            "Problems",
+            codes.SECTION_PROBLEMS,
+            [diagnosis],
+            [f"Indication for high-dose IL-2: {diagnosis['code']['text']}."],
+        ),
+        _section(
+            "Allergies and intolerances",
+            codes.SECTION_ALLERGIES,
+            [],
+            ["Allergies are not recorded in IL-2 Monitor: see the hospital record."],
+            empty_reason=("unavailable", "Unavailable"),
+        ),
+        _section(
+            "Medications",
+            codes.SECTION_MEDICATIONS,
+            administrations,
+            [
+                f"IL-2 doses given or held: {len(administrations)}."
+                if administrations
+                else "No IL-2 dose given or held yet.",
+                "Only IL-2 doses are listed; other medicines are in the hospital record.",
+            ],
+            empty_reason=("nilknown", "Nil Known"),
+        ),
+        _section(
+            "Vital signs",
+            codes.SECTION_VITAL_SIGNS,
+            vitals,
+            [
+                f"Newest vital signs, taken {instant(summary.latest_vitals.taken_at)}."
+                if summary.latest_vitals
+                else "No vital signs recorded."
+            ],
+            empty_reason=("unavailable", "Unavailable"),
+        ),
+        _section(
+            "Alerts",
+            codes.SECTION_ALERTS,
+            flags,
+            [f"{flag['code']['text']}." for flag in flags] or ["No open alerts."],
+            empty_reason=("nilknown", "Nil Known"),
+        ),
+        _section("IL-2 therapy and toxicity assessment", None, [], _therapy_lines(summary)),
+    ]
+    composition = {
+        "resourceType": "Composition",
+        "id": composition_id,
+        "status": "final",
+        "type": codes.concept(codes.PATIENT_SUMMARY_DOCUMENT),
+        "subject": reference("Patient", patient.pk),
+        "date": instant(now),
+        "author": [{"display": MONITOR_DISPLAY}],
+        "title": f"Patient summary: {patient.given_name} {patient.family_name}",
+        "section": sections,
+    }
+    resources = [
+        composition,
+        patient_resource(patient),
+        diagnosis,
+        *administrations,
+        *vitals,
+        *flags,
+    ]
+    return {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "meta": {"lastUpdated": instant(now)},
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{composition_id}"},
+        "type": "document",
+        "timestamp": instant(now),
+        "entry": [{"fullUrl": full_url(base, r), "resource": r} for r in resources],
+    }
+
+
+def capability_statement(*, base: str, now: datetime) -> dict[str, Any]:
+    def search(resource_type: str, *params: tuple[str, str]) -> dict[str, Any]:
+        return {
+            "type": resource_type,
+            "interaction": [{"code": "search-type"}],
+            "searchParam": [{"name": name, "type": kind} for name, kind in params],
+        }
+
+    paging = (("_count", "number"), ("_page", "number"))
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": instant(now),
+        "publisher": MONITOR_DISPLAY,
+        "kind": "instance",
+        "software": {"name": MONITOR_DISPLAY},
+        "implementation": {"description": "IL-2 Monitor FHIR R4 export (read-only)", "url": base},
+        "fhirVersion": FHIR_VERSION,
+        "format": ["application/fhir+json", "json"],
+        "rest": [
+            {
+                "mode": "server",
+                "documentation": "Authorization: Token <key>, or a signed-in session.",
+                "resource": [
+                    {
+                        "type": "Patient",
+                        "interaction": [{"code": "read"}],
+                        "operation": [
+                            {
+                                "name": "summary",
+                                "definition": "http://hl7.org/fhir/uv/ips/OperationDefinition/summary",
+                            }
+                        ],
+                    },
+                    search("Observation", ("patient", "reference"), ("date", "date"), *paging),
+                    search("MedicationAdministration", ("patient", "reference"), *paging),
+                    search("Flag", ("patient", "reference")),
+                ],
+            }
+        ],
+    }
