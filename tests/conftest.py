@@ -1,5 +1,6 @@
 import importlib
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +40,28 @@ def _data_migrations_survive_flush(request: pytest.FixtureRequest) -> None:
 
     for module, function in DATA_MIGRATIONS:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_survives_a_deadlock() -> None:
+    """A transactional test's teardown truncates every table; a request the live server is
+    still finishing (a browser page's last htmx call) can deadlock with it, and PostgreSQL
+    may pick the TRUNCATE as the victim. Retry it: the request finishes in milliseconds."""
+    from django.db import OperationalError
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        for attempt in range(5):
+            try:
+                return original(self, sql_list)
+            except OperationalError as error:
+                if "deadlock" not in str(error) or attempt == 4:
+                    raise
+                time.sleep(0.5)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
 
 
 @pytest.fixture

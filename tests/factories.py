@@ -46,5 +46,6 @@ class AdmissionFactory(factory.django.DjangoModelFactory):
 
     patient = factory.SubFactory(PatientFactory)
     ward = "7B Oncology"
-    bed = factory.Sequence(lambda n: str(n + 1))
+    # "F" + a number: never the same as a bed a test names explicitly ("1", "B7"...).
+    bed = factory.Sequence(lambda n: f"F{n + 1}")
     admitted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=6))

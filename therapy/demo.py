@@ -1,7 +1,7 @@
 """A realistic demo ward for ``make run`` and for trying the product. Fictional people only."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
@@ -213,7 +213,7 @@ def demo_loaded() -> bool:
 
 
 @transaction.atomic
-def load_demo_ward() -> dict[str, str]:
+def load_demo_ward(*, now: datetime | None = None) -> dict[str, str]:
     """Create the demo users and ward. Returns {username: token} for the API client users."""
     tokens: dict[str, str] = {}
     users: dict[str, User] = {}
@@ -233,7 +233,7 @@ def load_demo_ward() -> dict[str, str]:
             tokens[spec.username] = issued.key
         users[spec.role] = user
     physician = users["physician"]
-    now = timezone.now()
+    now = now or timezone.now()
     for (
         mrn,
         given,

@@ -43,19 +43,12 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(params=list(VIEWPORTS))
-def page(request, browser: Browser, live_server) -> Iterator[Page]:  # type: ignore[no-untyped-def]
-    """A fresh browser context. It depends on ``live_server`` so it is closed *before* the test
-    database is flushed: a page still polling (the ward board) must not query tables while
-    they are being truncated (that deadlocks)."""
+def page(request, browser: Browser) -> Iterator[Page]:  # type: ignore[no-untyped-def]
     context = browser.new_context(**VIEWPORTS[request.param])
     page = context.new_page()
     page.viewport_name = request.param  # type: ignore[attr-defined]
     page.set_default_timeout(10_000)
     yield page
-    polling = "/board" in page.url
-    page.goto("about:blank")  # stop polling
-    if polling:
-        page.wait_for_timeout(1500)  # let a poll already sent finish on the server
     context.close()
 
 

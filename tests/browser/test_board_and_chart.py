@@ -21,7 +21,7 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def clinicians(db):  # type: ignore[no-untyped-def]
+def clinicians(transactional_db):  # type: ignore[no-untyped-def]
     return (
         UserFactory(role="nurse", username="nurse.ward"),
         UserFactory(role="physician", username="dr.ward"),
@@ -37,8 +37,8 @@ def test_board_by_risk_then_a_chart_reached_by_keyboard(
 ):
     nurse, physician = clinicians
     stay, _ = on_cycle(nurse, physician)  # Lindqvist: on cycle, normal observations
-    admitted(nurse, vitals=NEWS2_MEDIUM, bed="7", patient__family_name="Berg")
-    admitted(nurse, physician, vitals=CRS_GRADE_3, bed="12", patient__family_name="Achebe")
+    admitted(nurse, vitals=NEWS2_MEDIUM, bed="B7", patient__family_name="Berg")
+    admitted(nurse, physician, vitals=CRS_GRADE_3, bed="B12", patient__family_name="Achebe")
     size = page.viewport_name  # type: ignore[attr-defined]
 
     sign_in(page, live_server.url, "nurse.ward", PASSWORD)
@@ -92,7 +92,7 @@ def test_board_by_risk_then_a_chart_reached_by_keyboard(
 
 def test_acknowledge_an_alert(live_server, page, artifacts_dir, clinicians):
     nurse, _ = clinicians
-    stay = admitted(nurse, vitals=CRS_GRADE_3, bed="3", patient__family_name="Achebe")
+    stay = admitted(nurse, vitals=CRS_GRADE_3, bed="B3", patient__family_name="Achebe")
     crs = Alert.objects.get(patient=stay.patient, kind="crs")
     size = page.viewport_name  # type: ignore[attr-defined]
 
@@ -129,8 +129,8 @@ def test_the_board_updates_itself_when_an_observation_raises_an_alert(
 ):
     nurse, _ = clinicians
     for bed in range(1, 16):  # enough rows to scroll at either size
-        admitted(nurse, vitals={}, bed=str(bed), evaluate=bed != 5)
-    quiet = admitted(nurse, vitals={}, bed="99", patient__family_name="Achebe")
+        admitted(nurse, vitals={}, bed=f"P{bed}", evaluate=bed != 5)
+    quiet = admitted(nurse, vitals={}, bed="P99", patient__family_name="Achebe")
     size = page.viewport_name  # type: ignore[attr-defined]
     sign_in(page, live_server.url, "nurse.ward", PASSWORD)
     page.goto(f"{live_server.url}/therapy/board/?sort=bed&refresh=1")
