@@ -1,6 +1,8 @@
 """Reads of bedside records shared by the pages and the API."""
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -8,7 +10,7 @@ from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from patients import selectors
+from patients import limits, selectors
 from patients.models import Admission, FluidEntry, Observation, Patient, VitalSigns
 
 RecordT = TypeVar("RecordT", bound=Observation)
@@ -89,3 +91,58 @@ def ward_board(*, user: Any, ward: str = "") -> QuerySet[Admission]:
         last_news2_band=Subquery(newest.values("news2_band")[:1]),
         last_news2_red_flag=Coalesce(Subquery(newest.values("news2_red_flag")[:1]), False),
     )
+
+
+DEVICE, FLOW = "oxygen_device", "oxygen_flow_l_min"
+
+
+@dataclass(frozen=True)
+class LatestValue:
+    """The newest charted value of one measurement, with its own time and the set it came
+    from: a newer partial set (a weight, a temperature) never hides the last blood pressure."""
+
+    name: str
+    value: Any
+    taken_at: datetime
+    vitals: VitalSigns
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "taken_at": self.taken_at, "vitals_id": self.vitals.pk}
+
+
+def latest_values(*, patient_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, LatestValue]]:
+    """For each patient, the newest value of every vital-signs measurement (sets entered in
+    error left out), keyed by the contract's field name, in the order of
+    ``limits.MEASUREMENT_FIELDS``. The oxygen flow is read with its device, from the same set
+    (room air after oxygen has no flow, not the flow of an older set). Two queries whatever
+    the number of patients: the id of the newest set holding each measurement, then those
+    sets."""
+    ids = list(dict.fromkeys(patient_ids))
+    if not ids:
+        return {}
+
+    def newest_with(name: str) -> Subquery:
+        return Subquery(
+            VitalSigns.objects.filter(
+                patient_id=OuterRef("pk"), entered_in_error=False, **{f"{name}__isnull": False}
+            )
+            .order_by("-taken_at", "-created_at")
+            .values("pk")[:1]
+        )
+
+    names = [name for name in limits.MEASUREMENT_FIELDS if name != FLOW]
+    newest = list(
+        Patient.objects.filter(pk__in=ids)
+        .annotate(**{f"newest_{name}": newest_with(name) for name in names})
+        .values("pk", *(f"newest_{name}" for name in names))
+    )
+    set_ids = {row[key] for row in newest for key in row if key != "pk" and row[key]}
+    sets = {row.pk: row for row in VitalSigns.objects.filter(pk__in=set_ids)}
+    found: dict[uuid.UUID, dict[str, LatestValue]] = {pk: {} for pk in ids}
+    for row in newest:
+        values = found[row["pk"]]
+        for name in limits.MEASUREMENT_FIELDS:
+            vitals = sets.get(row[f"newest_{DEVICE if name == FLOW else name}"])
+            if vitals is not None and getattr(vitals, name) is not None:
+                values[name] = LatestValue(name, getattr(vitals, name), vitals.taken_at, vitals)
+    return found

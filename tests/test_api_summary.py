@@ -24,6 +24,7 @@ CONTRACT_KEYS = {
     "admission",
     "therapy",
     "latest_vitals",
+    "latest_values",
     "news2",
     "crs",
     "vls",
@@ -187,8 +188,8 @@ def test_summary_query_count_does_not_grow_with_history(
     record_vitals(patient, nurse, minutes_ago=30)
     evaluation_run(patient_id=patient.pk, reason="vitals")
     client = token_client(api, nurse)
-    # token + user 1, permissions 2, patient + open admission 2, the summary selector 8.
-    with django_assert_num_queries(13):
+    # token + user 1, permissions 2, patient + open admission 2, the summary selector 10.
+    with django_assert_num_queries(15):
         assert client.get(summary_url(patient.pk)).status_code == 200
     for minutes in range(40, 40 + 10 * 60, 10):
         record_vitals(patient, nurse, minutes_ago=minutes, temperature_c=Decimal("38.2"))
@@ -198,7 +199,7 @@ def test_summary_query_count_does_not_grow_with_history(
     record_vitals(patient, nurse, minutes_ago=5, **CRS_GRADE_3)
     evaluation_run(patient_id=patient.pk, reason="vitals")
     assert Alert.objects.filter(patient=patient).count() >= 1
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         body = client.get(summary_url(patient.pk)).json()
     assert body["therapy"]["doses_held"] == 1
 
@@ -267,9 +268,9 @@ def test_ward_list_query_count_does_not_grow_with_patients(
     admit(2, 0)
     client = token_client(api, nurse)
     # token + user 1, permissions 2, count + page 2, courses + doses 2, newest vitals +
-    # vasopressors 2, monitor states 1, alerts 1.
-    with django_assert_num_queries(11):
+    # vasopressors 2, latest values 2, monitor states 1, alerts 1.
+    with django_assert_num_queries(13):
         assert len(client.get("/api/v1/summaries/").json()["results"]) == 2
     admit(10, 2)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         assert len(client.get("/api/v1/summaries/").json()["results"]) == 12

@@ -277,7 +277,7 @@ def test_chart_queries_do_not_grow_with_the_record(client, nurse, physician):
         vitals_record(
             patient=stay.patient, by=nurse, taken_at=now - timedelta(minutes=minutes), **NORMAL
         )
-    assert count() == short == 23, short
+    assert count() == short == 25, short
 
 
 def test_the_patient_page_links_to_the_chart(client, nurse, pharmacist):

@@ -60,9 +60,9 @@ def test_summary_query_count_does_not_grow_with_history(
     for minutes in (50, 40, 30):
         record_vitals(patient, nurse, minutes_ago=minutes)
     evaluation_run(patient_id=patient.pk, reason="vitals")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         patient_summary(user=nurse, patient=patient)
     for minutes in range(60, 300, 10):
         record_vitals(patient, nurse, minutes_ago=minutes)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         patient_summary(user=nurse, patient=patient)

@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from patients import observation_selectors
 from patients import selectors as patient_selectors
-from patients.models import Admission, News2Band, Patient, VitalSigns
+from patients.models import Admission, Consciousness, News2Band, OxygenDevice, Patient, VitalSigns
+from patients.observation_selectors import LatestValue, latest_values
 from therapy.assessment import IN_CYCLE_VITALS_INTERVAL, PRECHECK_WINDOW
 from therapy.inbox import VLS_SIGN_WORDS
 from therapy.models import (
@@ -129,6 +130,54 @@ def precheck_words(check: dict[str, Any] | None, next_dose: Dose | None) -> str:
     return PRECHECK_WORDS.get(check["recommendation"], check["recommendation"].upper())
 
 
+@dataclass(frozen=True)
+class LatestValueItem:
+    """One measurement as a clinician reads it ("BP 92/60"), with its own time."""
+
+    label: str
+    text: str
+    taken_at: datetime
+
+
+def latest_value_items(values: dict[str, LatestValue]) -> list[LatestValueItem]:
+    """The newest value of each measurement in ward words, BP first. Systolic and diastolic
+    from one set read as one "BP"; from different sets each keeps its own time."""
+
+    def item(label: str, name: str, text: str) -> LatestValueItem:
+        return LatestValueItem(label, text, values[name].taken_at)
+
+    items: list[LatestValueItem] = []
+    systolic, diastolic = values.get("systolic_bp"), values.get("diastolic_bp")
+    if systolic and diastolic and systolic.vitals.pk == diastolic.vitals.pk:
+        items.append(item("BP", "systolic_bp", f"{systolic.value}/{diastolic.value}"))
+    else:
+        if systolic:
+            items.append(item("SBP", "systolic_bp", str(systolic.value)))
+        if diastolic:
+            items.append(item("DBP", "diastolic_bp", str(diastolic.value)))
+    if "heart_rate" in values:
+        items.append(item("HR", "heart_rate", str(values["heart_rate"].value)))
+    if "respiratory_rate" in values:
+        items.append(item("RR", "respiratory_rate", str(values["respiratory_rate"].value)))
+    if "spo2" in values:
+        items.append(item("SpO2", "spo2", f"{values['spo2'].value} %"))
+    if "oxygen_device" in values:
+        device = OxygenDevice(values["oxygen_device"].value).label
+        flow = values.get("oxygen_flow_l_min")
+        text = f"{device} {flow.value} L/min" if flow else device
+        items.append(item("O2", "oxygen_device", text))
+    if "temperature_c" in values:
+        items.append(item("T", "temperature_c", f"{values['temperature_c'].value} °C"))
+    if "consciousness" in values:
+        words = Consciousness(values["consciousness"].value).label
+        items.append(item("ACVPU", "consciousness", words))
+    if "weight_kg" in values:
+        items.append(item("Weight", "weight_kg", f"{values['weight_kg'].value} kg"))
+    if "edema_grade" in values:
+        items.append(item("Oedema", "edema_grade", f"grade {values['edema_grade'].value}"))
+    return items
+
+
 def _natural(text: str) -> tuple[Any, ...]:
     """Bed "2" before bed "10"."""
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
@@ -148,6 +197,7 @@ class BoardRow:
     news2_at: datetime | None
     alerts: list[Alert]
     now: datetime
+    latest_values: dict[str, LatestValue] = field(default_factory=dict)
 
     @cached_property
     def patient(self) -> Patient:
@@ -195,6 +245,10 @@ class BoardRow:
         return precheck_words(self.precheck, self.therapy.next_dose)
 
     # --- NEWS2 and vitals -----------------------------------------------------------------
+    @cached_property
+    def latest_items(self) -> list[LatestValueItem]:
+        return latest_value_items(self.latest_values)
+
     @cached_property
     def news2_band_words(self) -> str:
         return News2Band(self.news2_band).label if self.news2_band else ""
@@ -301,6 +355,7 @@ class BoardRow:
                 self.precheck_words,
                 self.dose_status,
                 self.vitals_status,
+                ";".join(f"{item.label} {item.text}" for item in self.latest_items),
                 self.therapy.doses_given,
                 self.therapy.doses_held,
             )
@@ -365,6 +420,8 @@ def ward_board(
 ) -> Board:
     """Every admitted patient (of ``ward``, if given), riskiest first unless ``sort="bed"``."""
     now = now or timezone.now()
+    stays = list(_board_admissions(user=user, ward=ward))
+    values = latest_values(patient_ids=[stay.patient_id for stay in stays])
     rows = [
         BoardRow(
             admission=stay,
@@ -377,8 +434,9 @@ def ward_board(
             news2_at=stay.news2_at,
             alerts=stay.patient.open_alerts,
             now=now,
+            latest_values=values[stay.patient_id],
         )
-        for stay in _board_admissions(user=user, ward=ward)
+        for stay in stays
     ]
     sort = sort if sort in SORTS else "risk"
     rows.sort(key=(lambda row: row.risk_key) if sort == "risk" else (lambda row: row.bed_key))

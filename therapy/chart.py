@@ -23,7 +23,15 @@ from patients.models import (
     Patient,
     VitalSigns,
 )
-from therapy.board import crs_words, precheck_of, precheck_words, vls_signs, vls_words
+from therapy.board import (
+    LatestValueItem,
+    crs_words,
+    latest_value_items,
+    precheck_of,
+    precheck_words,
+    vls_signs,
+    vls_words,
+)
 from therapy.chart_svg import (
     BOTTOM,
     LEFT,
@@ -460,6 +468,10 @@ class Chart:
     @property
     def precheck_words(self) -> str:
         return precheck_words(self.precheck, self.summary.therapy.next_dose)
+
+    @property
+    def latest_items(self) -> list[LatestValueItem]:
+        return latest_value_items(self.summary.latest_values)
 
     @property
     def news2_band_words(self) -> str:

@@ -12,6 +12,7 @@ from django.db.models import Case, OuterRef, Prefetch, Subquery, When
 from django.utils import timezone
 
 from patients.models import Admission, Patient, VitalSigns
+from patients.observation_selectors import latest_values
 from therapy.models import (
     OPEN_STATUSES,
     Alert,
@@ -78,6 +79,7 @@ def patient_summaries(*, user: Any, admissions: Sequence[Admission]) -> list[Pat
     ):
         courses[course.patient_id].append(course)
     latest = _latest_vitals(patient_ids)
+    values = latest_values(patient_ids=patient_ids)
     states = {s.patient_id: s for s in MonitorState.objects.filter(patient_id__in=patient_ids)}
     alerts: dict[Any, list[Alert]] = defaultdict(list)
     for alert in (
@@ -100,6 +102,7 @@ def patient_summaries(*, user: Any, admissions: Sequence[Admission]) -> list[Pat
                 state=states.get(patient.pk),
                 active_alerts=alerts[patient.pk],
                 generated_at=generated_at,
+                latest_values=values[patient.pk],
             )
         )
     return summaries

@@ -10,6 +10,7 @@ from django.db.models import Case, Count, Q, When
 from django.utils import timezone
 
 from patients.models import Admission, Patient, VitalSigns
+from patients.observation_selectors import LatestValue, latest_values
 from therapy.models import (
     OPEN_STATUSES,
     Alert,
@@ -56,6 +57,8 @@ class PatientSummary:
     state: MonitorState | None
     active_alerts: list[Alert] = field(default_factory=list)
     generated_at: datetime = field(default_factory=timezone.now)
+    # The newest value of each measurement with its own time (api-contract.md v2).
+    latest_values: dict[str, LatestValue] = field(default_factory=dict)
 
     @property
     def findings(self) -> dict[str, Any]:
@@ -132,4 +135,5 @@ def patient_summary(*, user: Any, patient: Patient) -> PatientSummary:
             .select_related("acknowledged_by")
             .order_by("-severity_rank", "-opened_at")
         ),
+        latest_values=latest_values(patient_ids=[patient.pk])[patient.pk],
     )

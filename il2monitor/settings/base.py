@@ -177,6 +177,8 @@ SPECTACULAR_SETTINGS = {
         "VlsSeverityEnum": "therapy.api.summary.VLS_SEVERITIES",
         "VlsSignStatusEnum": "therapy.api.summary.SIGN_STATUSES",
         "TherapyStatusEnum": "therapy.api.summary.THERAPY_STATUSES",
+        "OxygenDeviceEnum": "patients.models.OxygenDevice",
+        "ConsciousnessEnum": "patients.models.Consciousness",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

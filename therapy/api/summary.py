@@ -3,6 +3,7 @@ clients that poll. Read through ``therapy.summary.patient_summary`` (the selecto
 share) and its batch form ``therapy.summaries.patient_summaries``: a fixed number of queries
 whatever the history, or the number of patients on a page."""
 
+import copy
 from datetime import datetime
 from typing import Any
 
@@ -110,12 +111,58 @@ class SummaryPrecheckSerializer(PrecheckSerializer):
     vitals_note = serializers.CharField(allow_blank=True, required=False)
 
 
+def _latest_value_serializer(name: str) -> serializers.Serializer:
+    """``{"value", "taken_at", "vitals_id"}`` of one measurement, ``value`` typed as the
+    vital-signs set's own field."""
+    value = copy.deepcopy(VitalSignsSerializer._declared_fields[name])
+    value.allow_null = False
+    words = name.replace("_", " ")
+    kind = type(
+        "Latest" + "".join(part.title() for part in name.split("_")) + "Serializer",
+        (serializers.Serializer,),
+        {
+            "__doc__": f"The newest {words} with the time of the set it was charted in.",
+            "value": value,
+            "taken_at": serializers.DateTimeField(),
+            "vitals_id": serializers.UUIDField(help_text="The vital-signs set it comes from."),
+        },
+    )
+    return kind(required=False)
+
+
+class LatestValuesSerializer(serializers.Serializer):
+    """The newest value of each measurement, each with its own time (api-contract.md v2): a
+    newer partial set never hides the last blood pressure. A measurement never charted is
+    absent; the oxygen flow is the flow of the newest device's set."""
+
+    respiratory_rate = _latest_value_serializer("respiratory_rate")
+    spo2 = _latest_value_serializer("spo2")
+    oxygen_device = _latest_value_serializer("oxygen_device")
+    oxygen_flow_l_min = _latest_value_serializer("oxygen_flow_l_min")
+    systolic_bp = _latest_value_serializer("systolic_bp")
+    diastolic_bp = _latest_value_serializer("diastolic_bp")
+    heart_rate = _latest_value_serializer("heart_rate")
+    consciousness = _latest_value_serializer("consciousness")
+    temperature_c = _latest_value_serializer("temperature_c")
+    weight_kg = _latest_value_serializer("weight_kg")
+    edema_grade = _latest_value_serializer("edema_grade")
+
+    def to_representation(self, instance: Any) -> Any:
+        return {
+            name: self.fields[name].to_representation(latest.to_dict())
+            for name, latest in instance.items()
+        }
+
+
 class PatientSummarySerializer(serializers.Serializer):
     patient = PatientSerializer()
     admission = AdmissionSerializer(allow_null=True, help_text="The open stay; null if none.")
     therapy = TherapySummarySerializer()
     latest_vitals = VitalSignsSerializer(
         allow_null=True, help_text="The newest set not entered in error; null if none."
+    )
+    latest_values = LatestValuesSerializer(
+        help_text="The newest value of each measurement with its own time."
     )
     news2 = News2Serializer(
         allow_null=True, help_text="NEWS2 of the newest complete set; null if none."
@@ -149,6 +196,7 @@ class PatientSummarySerializer(serializers.Serializer):
                     "next_dose_at": next_dose.scheduled_at if next_dose else None,
                 },
                 "latest_vitals": instance.latest_vitals,
+                "latest_values": instance.latest_values,
                 "news2": instance.news2,
                 "crs": instance.crs,
                 "vls": instance.vls,

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.utils.html import escape
 
+from patients.models import VitalSigns
+from patients.observation_selectors import LatestValue
 from therapy.fhir import codes
 from therapy.fhir.resources import (
     MONITOR_DISPLAY,
@@ -78,6 +80,47 @@ def _section(
     return section
 
 
+# The Observation (``resources.vitals_observations`` id suffix) of each measurement.
+OBSERVATION_OF_MEASUREMENT = {
+    "respiratory_rate": "rr",
+    "spo2": "spo2",
+    "systolic_bp": "bp",
+    "diastolic_bp": "bp",
+    "heart_rate": "hr",
+    "temperature_c": "temp",
+    "weight_kg": "wt",
+    "consciousness": "acvpu",
+    "edema_grade": "edema",
+}
+
+
+def latest_observations(
+    values: dict[str, LatestValue], news2_set: VitalSigns | None
+) -> list[dict[str, Any]]:
+    """The Observation of the newest value of each measurement, each from the set it was
+    charted in (a newer partial set never hides the last BP), then the NEWS2 of the newest
+    complete set."""
+    wanted: dict[Any, set[str]] = {}
+    sets: dict[Any, VitalSigns] = {}
+    for name, latest in values.items():
+        key = OBSERVATION_OF_MEASUREMENT.get(name)
+        if key is not None:
+            wanted.setdefault(latest.vitals.pk, set()).add(key)
+            sets[latest.vitals.pk] = latest.vitals
+    if news2_set is not None and news2_set.news2_total is not None:
+        wanted.setdefault(news2_set.pk, set()).add("news2")
+        sets[news2_set.pk] = news2_set
+    found: list[dict[str, Any]] = []
+    for pk, keys in wanted.items():
+        found += [
+            resource
+            for resource in vitals_observations(sets[pk])
+            if resource["id"].rsplit("-", 1)[1] in keys
+        ]
+    found.sort(key=lambda resource: datetime.fromisoformat(resource["effectiveDateTime"]))
+    return found[::-1]
+
+
 def _therapy_lines(summary: PatientSummary) -> list[str]:
     therapy = summary.therapy
     if therapy.course is None:
@@ -105,16 +148,22 @@ def _therapy_lines(summary: PatientSummary) -> list[str]:
 
 
 def summary_document(
-    *, base: str, summary: PatientSummary, doses: Sequence[Dose], now: datetime
+    *,
+    base: str,
+    summary: PatientSummary,
+    doses: Sequence[Dose],
+    now: datetime,
+    news2_set: VitalSigns | None = None,
 ) -> dict[str, Any]:
     """The document bundle of ``Patient/{id}/$summary``. Sections: problems (the IL-2
     indication), allergies (not recorded here: empty, with its reason), medications (the IL-2
-    doses given or held), vital signs (the newest set with its NEWS2), alerts (open alerts as
+    doses given or held), vital signs (the newest value of each measurement, and the NEWS2 of
+    ``news2_set``, the newest complete set), alerts (open alerts as
     Flags), and the IL-2 therapy and toxicity assessment in words."""
     patient = summary.patient
     diagnosis = diagnosis_resource(patient)
     administrations = [medication_administration(dose) for dose in doses]
-    vitals = vitals_observations(summary.latest_vitals) if summary.latest_vitals else []
+    vitals = latest_observations(summary.latest_values, news2_set)
     flags = [flag_resource(alert) for alert in summary.active_alerts]
     composition_id = str(uuid.uuid4())
     sections = [
@@ -148,7 +197,8 @@ def summary_document(
             codes.SECTION_VITAL_SIGNS,
             vitals,
             [
-                f"Newest vital signs, taken {instant(summary.latest_vitals.taken_at)}."
+                f"Newest value of each measurement, the newest taken "
+                f"{instant(summary.latest_vitals.taken_at)}; each Observation has its own time."
                 if summary.latest_vitals
                 else "No vital signs recorded."
             ],

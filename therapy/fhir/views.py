@@ -312,7 +312,11 @@ class PatientSummaryDocumentView(FhirView):
             else []
         )
         document = bundles.summary_document(
-            base=self.base_url(), summary=summary, doses=doses, now=summary.generated_at
+            base=self.base_url(),
+            summary=summary,
+            doses=doses,
+            now=summary.generated_at,
+            news2_set=observation_selectors.latest_vitals(patient=patient, with_news2=True),
         )
         return Response(document)
 
