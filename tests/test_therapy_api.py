@@ -7,6 +7,7 @@ from django.utils import timezone
 from tests.factories import AdmissionFactory, UserFactory
 from tests.therapy_fixtures import order_course, record_vitals
 from therapy.models import Course, DoseStatus
+from therapy.verifier import REFUSED
 
 pytestmark = pytest.mark.django_db
 
@@ -108,9 +109,7 @@ def test_administer_checks_the_second_nurse_credentials(
         },
         format="json",
     )
-    assert wrong.status_code == 400 and wrong.json()["verifier"] == [
-        "The second checker's username or password is wrong."
-    ]
+    assert wrong.status_code == 400 and wrong.json()["verifier"] == [REFUSED]
 
     given = client.post(
         url,
