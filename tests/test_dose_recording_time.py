@@ -423,3 +423,20 @@ def test_page_hostile_given_at_is_400_naming_given_at(
 
     assert response.status_code == 400 and response.context["form"].errors["given_at"]
     assert (given_count(), Dose.objects.count()) == before
+
+
+def test_a_new_course_does_not_shorten_the_interval(admission, physician, nurse, second_nurse):
+    """Discontinue and re-order: the first dose of the new course still waits 7 h."""
+    first = order_course(admission.patient, physician)
+    record_vitals(first.patient, nurse, minutes_ago=20)
+    given = courses.dose_administer(
+        dose=dose(first, 1), by=nurse, verifier=second_nurse, given_at=timezone.now()
+    )
+    courses.course_discontinue(course=first, by=physician, reason="re-order")
+    second = order_course(admission.patient, physician, first_dose_in=-timedelta(minutes=5))
+
+    with pytest.raises(ConflictError, match=f"previous dose was given at {said(given.given_at)};"):
+        courses.dose_administer(
+            dose=dose(second, 1), by=nurse, verifier=second_nurse, given_at=timezone.now()
+        )
+    assert dose(second, 1).status == DoseStatus.SCHEDULED

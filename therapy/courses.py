@@ -248,10 +248,15 @@ def _check_time(
 def _check_interval(
     course: Course, given_at: datetime, *, now: datetime, dosing: DosingSettings
 ) -> None:
-    """No dose less than ``min_hours_between_doses`` after the previous given dose (409). A
-    ``given_at`` a little ahead of the server counts as now: a dose is not given later than
-    it is recorded."""
-    previous = course.doses.filter(status=DoseStatus.GIVEN).order_by("-given_at").first()
+    """No dose less than ``min_hours_between_doses`` after the previous given dose (409). The
+    spec says "of the course"; the patient's other courses count too, so discontinuing and
+    re-ordering a course cannot shorten the interval. A ``given_at`` a little ahead of the
+    server counts as now: a dose is not given later than it is recorded."""
+    previous = (
+        Dose.objects.filter(course__patient_id=course.patient_id, status=DoseStatus.GIVEN)
+        .order_by("-given_at")
+        .first()
+    )
     previous_at = previous.given_at if previous is not None else None
     earliest = earliest_next_dose(
         previous_given_at=previous_at, given_at=min(given_at, now), settings=dosing

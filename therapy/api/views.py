@@ -51,9 +51,9 @@ class PatientCoursesView(generics.ListCreateAPIView):
         responses={201: CourseSerializer, 409: None},
         description=(
             "400 naming the field for a dose per kg outside the rule profile's bounds, a "
-            "cycle 1 start more than 24 h past or more than 30 days ahead (profile defaults), "
-            "or a cycle 2 start before cycle 1's last dose or more than 28 days after its "
-            "start. 409 when the patient already has an active course."
+            "cycle 1 start more than 24 h past or more than 30 days ahead, or a cycle 2 start "
+            "before cycle 1's last dose or more than 28 days after its start (rule-profile "
+            "defaults). 409 when the patient already has an active course."
         ),
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -136,7 +136,8 @@ class DoseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             "`verifier` when the second checker cannot be confirmed (one message for every "
             "reason). 409 when the check is not `give` (unless a physician overrides), when "
             "the previous dose was given less than 7 h before, or the dose is not the next "
-            "due one. 429 when this user's confirmations by that checker failed too often."
+            "due one (60 min and 7 h: rule-profile defaults). 429 when this user's "
+            "confirmations by that checker failed too often."
         ),
     )
     @action(detail=True, methods=["post"])
