@@ -440,3 +440,35 @@ def test_a_new_course_does_not_shorten_the_interval(admission, physician, nurse,
             dose=dose(second, 1), by=nurse, verifier=second_nurse, given_at=timezone.now()
         )
     assert dose(second, 1).status == DoseStatus.SCHEDULED
+
+
+def test_marking_a_give_entered_in_error_does_not_shorten_the_interval(
+    overdue_course, nurse, second_nurse
+):
+    """Give, mark it entered in error, give the next one: it may have gone in, so it counts."""
+    record_vitals(overdue_course.patient, nurse, minutes_ago=30)
+    first = courses.dose_administer(
+        dose=dose(overdue_course, 1), by=nurse, verifier=second_nurse, given_at=timezone.now()
+    )
+    courses.dose_mark_entered_in_error(dose=first, by=nurse, reason="charted twice?")
+
+    with pytest.raises(
+        ConflictError,
+        match=rf"given at {said(first.given_at)} \(recorded, since marked entered in error\);",
+    ):
+        courses.dose_administer(
+            dose=dose(overdue_course, 2), by=nurse, verifier=second_nurse, given_at=timezone.now()
+        )
+    assert dose(overdue_course, 2).status == DoseStatus.SCHEDULED
+
+
+def test_a_held_dose_entered_in_error_is_no_interval(overdue_course, nurse, second_nurse):
+    record_vitals(overdue_course.patient, nurse, minutes_ago=30)
+    held = courses.dose_hold(
+        dose=dose(overdue_course, 1), by=nurse, reasons=["clinical_judgement"], note="x"
+    )
+    courses.dose_mark_entered_in_error(dose=held, by=nurse, reason="wrong patient")
+    given = courses.dose_administer(
+        dose=dose(overdue_course, 2), by=nurse, verifier=second_nurse, given_at=timezone.now()
+    )
+    assert given.status == DoseStatus.GIVEN

@@ -248,12 +248,20 @@ def _check_time(
 def _check_interval(
     course: Course, given_at: datetime, *, now: datetime, dosing: DosingSettings
 ) -> None:
-    """No dose less than ``min_hours_between_doses`` after the previous given dose (409). The
-    spec says "of the course"; the patient's other courses count too, so discontinuing and
-    re-ordering a course cannot shorten the interval. A ``given_at`` a little ahead of the
-    server counts as now: a dose is not given later than it is recorded."""
+    """No dose less than ``min_hours_between_doses`` after the previous given dose (409).
+
+    Stricter than "the previous given dose of the course" in two ways, both closing a way
+    round it: the patient's other courses count (discontinue and re-order), and so does a give
+    since marked entered in error (it may have gone in: give, mark in error, give again). The
+    next slot after a dose is normally 8 h later, so a genuine correction rarely meets it. A
+    ``given_at`` a little ahead of the server counts as now: a dose is not given later than it
+    is recorded."""
     previous = (
-        Dose.objects.filter(course__patient_id=course.patient_id, status=DoseStatus.GIVEN)
+        Dose.objects.filter(
+            course__patient_id=course.patient_id,
+            status__in=[DoseStatus.GIVEN, DoseStatus.ENTERED_IN_ERROR],
+            given_at__isnull=False,
+        )
         .order_by("-given_at")
         .first()
     )
@@ -261,10 +269,15 @@ def _check_interval(
     earliest = earliest_next_dose(
         previous_given_at=previous_at, given_at=min(given_at, now), settings=dosing
     )
-    if earliest is not None and previous_at is not None:
+    if earliest is not None and previous is not None and previous_at is not None:
+        corrected = (
+            " (recorded, since marked entered in error)"
+            if previous.status == DoseStatus.ENTERED_IN_ERROR
+            else ""
+        )
         raise ConflictError(
-            f"The previous dose was given at {local_time(previous_at, now=now)}; this one can "
-            f"be given from {local_time(earliest, now=now)} (doses at least "
+            f"The previous dose was given at {local_time(previous_at, now=now)}{corrected}; "
+            f"this one can be given from {local_time(earliest, now=now)} (doses at least "
             f"{dosing.min_hours_between_doses} hours apart). It stays scheduled."
         )
 
