@@ -194,6 +194,9 @@ def test_0009_reversed_makes_the_previous_version_active_again():
     assert RuleProfileVersion.objects.get(is_active=True) == old
     assert RuleProfileVersion.objects.count() == 2  # versions are kept, never deleted
 
+    migration_0009().add_dose_timing(django_apps, None)  # forward again: the same version
+    assert rule_profile_active().version == 2 and RuleProfileVersion.objects.count() == 2
+
 
 def test_a_version_this_code_cannot_read_is_never_made_active():
     old = as_before_0009()

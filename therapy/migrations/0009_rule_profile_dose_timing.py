@@ -35,8 +35,14 @@ def add_dose_timing(apps, schema_editor):
     if not missing:
         return
     settings["dosing"] = {**dosing, **missing}
-    latest = profile_model.objects.filter(name=active.name).aggregate(v=Max("version"))["v"]
     profile_model.objects.filter(is_active=True).update(is_active=False)
+    again = profile_model.objects.filter(
+        name=active.name, change_note=CHANGE_NOTE, settings=settings
+    ).first()
+    if again is not None:  # migrated, reversed, migrated again: the same version, not a copy
+        profile_model.objects.filter(pk=again.pk).update(is_active=True)
+        return
+    latest = profile_model.objects.filter(name=active.name).aggregate(v=Max("version"))["v"]
     profile_model.objects.create(
         name=active.name,
         version=latest + 1,
