@@ -130,7 +130,9 @@ def add_patients(count: int, start: int, users: dict[str, Any], now: Any) -> lis
     for patient in patients:
         # Cycle 1 started 0.5-4 days ago: the past doses given (every seventh held).
         started = now - timedelta(hours=rng.randint(12, 96))
-        course = courses.course_order(patient=patient, by=users["physician"], cycle_1_start=started)
+        course = courses.course_order(
+            patient=patient, by=users["physician"], cycle_1_start=started, now=started
+        )
         past = list(course.doses.filter(scheduled_at__lt=now - timedelta(hours=1)))
         decide_doses(past, users, Dose, DoseStatus)
         evaluation_run(patient_id=patient.pk, reason="manual", now=now)

@@ -211,7 +211,9 @@ def load_ward(patients: int, days: int) -> dict[str, Any]:
     )
     first_dose = now - timedelta(hours=8 * 5 + 7)  # doses 1–6 past, dose 7 due in an hour
     for n, patient in enumerate(people):
-        course = courses.course_order(patient=patient, by=physician, cycle_1_start=first_dose)
+        course = courses.course_order(
+            patient=patient, by=physician, cycle_1_start=first_dose, now=first_dose
+        )
         Dose.objects.filter(course=course, number__lte=6).update(
             status=DoseStatus.GIVEN,
             given_at=F("scheduled_at"),

@@ -24,6 +24,7 @@ DATA_MIGRATIONS = [
     ("therapy.migrations.0003_seed_default_rule_profile", "seed"),
     ("therapy.migrations.0005_roles", "grant"),
     ("therapy.migrations.0007_alert_roles", "grant"),
+    ("therapy.migrations.0009_rule_profile_dose_timing", "add_dose_timing"),
 ]
 
 

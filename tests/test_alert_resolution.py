@@ -84,6 +84,7 @@ def hold_dose_1(ward: Ward) -> None:
         reasons=["clinical_judgement"],
         note="Rigors",
         held_at=ward.base + CLEAR_AT,
+        now=ward.base + CLEAR_AT,  # recorded as it happened
     )
     ward.vitals(CLEAR_AT)
 

@@ -57,6 +57,7 @@ def on_cycle(nurse, physician, *, hours_of_vitals: int = 40):  # type: ignore[no
         by=nurse,
         verifier=UserFactory(role="nurse", username="nurse.checker"),
         given_at=dose_1.scheduled_at + timedelta(minutes=5),
+        now=dose_1.scheduled_at + timedelta(minutes=5),  # recorded as it happened
     )
     courses.dose_hold(
         dose=dose_2,
@@ -64,6 +65,7 @@ def on_cycle(nurse, physician, *, hours_of_vitals: int = 40):  # type: ignore[no
         reasons=["clinical_judgement"],
         note="rigors",
         held_at=dose_2.scheduled_at + timedelta(minutes=5),
+        now=dose_2.scheduled_at + timedelta(minutes=5),
     )
     wrong = vitals_record(
         patient=patient,

@@ -2,9 +2,12 @@
 edit (old versions untouched), editable in the admin."""
 
 import copy
+import importlib
 import json
+from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -112,3 +115,127 @@ def test_admin_adds_a_version_from_the_active_thresholds(client, make_user):
     assert RuleProfileVersion.objects.count() == 2
     change = client.get(reverse("admin:therapy_ruleprofileversion_change", args=[active.pk]))
     assert change.status_code == 200 and 'name="_save"' not in change.content.decode()
+
+
+# --- Migration 0009: the dosing timing of clinical-rules v2 §4 ---------------------------------
+NEW_DOSING_KEYS = (
+    "min_dose_iu_per_kg",
+    "min_hours_between_doses",
+    "late_entry_max_minutes",
+    "course_start_max_past_hours",
+    "course_start_max_ahead_days",
+    "cycle_2_max_days_after_cycle_1",
+)
+
+
+def migration_0009() -> Any:
+    return importlib.import_module("therapy.migrations.0009_rule_profile_dose_timing")
+
+
+def as_before_0009() -> RuleProfileVersion:
+    """The active version as a site stored it before 0009: no new dosing keys."""
+    active = rule_profile_active()
+    settings = copy.deepcopy(active.settings)
+    for key in NEW_DOSING_KEYS:
+        del settings["dosing"][key]
+    RuleProfileVersion.objects.filter(pk=active.pk).update(settings=settings)
+    active.refresh_from_db()
+    return active
+
+
+def test_0009_adds_the_next_version_with_the_new_keys_at_their_defaults():
+    old = as_before_0009()
+    old_settings = copy.deepcopy(old.settings)
+
+    migration_0009().add_dose_timing(django_apps, None)
+
+    new = rule_profile_active()
+    old.refresh_from_db()
+    assert (new.name, new.version, old.is_active) == (old.name, 2, False)
+    assert new.change_note == (
+        "clinical-rules v2 §4: recording-time check window, 7 h minimum interval, course "
+        "start window, minimum dose."
+    )
+    assert old.settings == old_settings  # the stored version is never changed
+    assert {k: v for k, v in new.settings.items() if k != "dosing"} == {
+        k: v for k, v in old_settings.items() if k != "dosing"
+    }
+    assert rules_profile(new).dosing == DEFAULT_PROFILE.dosing
+
+    migration_0009().add_dose_timing(django_apps, None)  # again: nothing more to add
+    assert RuleProfileVersion.objects.count() == 2
+
+
+def test_0009_keeps_a_sites_own_values():
+    old = as_before_0009()
+    settings = copy.deepcopy(old.settings)
+    settings["dosing"]["max_dose_iu_per_kg"] = 720_000
+    settings["crs"]["hypotension_sbp_below"] = 85
+    RuleProfileVersion.objects.filter(pk=old.pk).update(settings=settings)
+
+    migration_0009().add_dose_timing(django_apps, None)
+
+    profile = rules_profile(rule_profile_active())
+    assert (profile.dosing.max_dose_iu_per_kg, profile.crs.hypotension_sbp_below) == (720_000, 85)
+    assert profile.dosing.min_hours_between_doses == 7
+
+
+def test_0009_on_a_fresh_install_adds_nothing():
+    migration_0009().add_dose_timing(django_apps, None)
+    assert RuleProfileVersion.objects.count() == 1 and rule_profile_active().version == 1
+
+
+def test_0009_reversed_makes_the_previous_version_active_again():
+    old = as_before_0009()
+    migration_0009().add_dose_timing(django_apps, None)
+
+    migration_0009().reactivate_previous(django_apps, None)
+
+    assert RuleProfileVersion.objects.get(is_active=True) == old
+    assert RuleProfileVersion.objects.count() == 2  # versions are kept, never deleted
+
+    migration_0009().add_dose_timing(django_apps, None)  # forward again: the same version
+    assert rule_profile_active().version == 2 and RuleProfileVersion.objects.count() == 2
+
+
+def test_a_version_this_code_cannot_read_is_never_made_active():
+    old = as_before_0009()
+    migration_0009().add_dose_timing(django_apps, None)
+    current = rule_profile_active()
+
+    with pytest.raises(ValidationError) as caught:
+        rule_profile_activate(profile=old)
+
+    (message,) = caught.value.messages
+    assert message.startswith("label-2024+consensus-2014 v1 cannot be made active")
+    assert "dosing.min_dose_iu_per_kg: missing key" in message
+    assert rule_profile_active() == current
+
+
+def test_admin_refuses_to_activate_a_version_it_cannot_read(client, make_user):
+    old = as_before_0009()
+    migration_0009().add_dose_timing(django_apps, None)
+    current = rule_profile_active()
+    client.force_login(make_user("admin", username="site.admin"))
+
+    response = client.post(
+        reverse("admin:therapy_ruleprofileversion_changelist"),
+        {"action": "make_active", "_selected_action": [old.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "cannot be made active" in response.content.decode()
+    assert rule_profile_active() == current
+
+    readable = rule_profile_revise(
+        name=current.name, settings=current.settings, change_note="copy", by=None
+    )
+    client.post(
+        reverse("admin:therapy_ruleprofileversion_changelist"),
+        {"action": "make_active", "_selected_action": [current.pk]},
+    )
+    assert (
+        rule_profile_active() == current
+        and not RuleProfileVersion.objects.get(pk=readable.pk).is_active
+    )

@@ -1,12 +1,16 @@
 """The IL-2 therapy endpoints of the contract: courses, doses, precheck, administer, hold,
 discontinue — statuses, refusals and role checks."""
 
+import copy
+
 import pytest
 from django.utils import timezone
 
 from tests.factories import AdmissionFactory, UserFactory
 from tests.therapy_fixtures import order_course, record_vitals
 from therapy.models import Course, DoseStatus
+from therapy.profiles import rule_profile_activate, rule_profile_active, rule_profile_revise
+from therapy.verifier import REFUSED
 
 pytestmark = pytest.mark.django_db
 
@@ -108,9 +112,7 @@ def test_administer_checks_the_second_nurse_credentials(
         },
         format="json",
     )
-    assert wrong.status_code == 400 and wrong.json()["verifier"] == [
-        "The second checker's username or password is wrong."
-    ]
+    assert wrong.status_code == 400 and wrong.json()["verifier"] == [REFUSED]
 
     given = client.post(
         url,
@@ -207,3 +209,24 @@ def test_anonymous_gets_401(api, physician, admission):
     course = order_course(admission.patient, physician)
     assert api.get(f"/api/v1/doses/{course.doses.first().pk}/precheck/").status_code == 401
     assert api.get(f"/api/v1/patients/{admission.patient.pk}/doses/").status_code == 401
+
+
+def test_mg_of_a_course_ordered_above_the_default_maximum_comes_from_its_dose_iu(
+    api_as, physician, nurse, admission
+):
+    """A site ordered 720,000 IU/kg under its own profile, then went back to the default:
+    the course is still shown, its mg derived from the stored dose_iu (§5), never
+    recomputed under the default profile (which would refuse it)."""
+    default = rule_profile_active()
+    settings = copy.deepcopy(default.settings)
+    settings["dosing"]["max_dose_iu_per_kg"] = 720_000
+    rule_profile_revise(name=default.name, settings=settings, change_note="site", by=physician)
+    course = order_course(admission.patient, physician, dose_iu_per_kg=720_000)
+    rule_profile_activate(profile=default)
+
+    body = api_as(nurse).get(f"/api/v1/courses/{course.pk}/").json()
+
+    assert (body["dose_iu_per_kg"], body["dose_iu"]) == (720_000, 51_840_000)  # × 72.0 kg
+    assert body["mg"] == "3.168"  # 51,840,000 × 1.1 / 18,000,000
+    listed = api_as(nurse).get(f"/api/v1/patients/{admission.patient.pk}/courses/").json()
+    assert listed["results"][0]["mg"] == "3.168"

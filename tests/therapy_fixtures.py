@@ -40,10 +40,14 @@ def order_course(
     cycle_2_start: datetime | None = None,
     **kwargs: Any,
 ) -> Course:
+    now = timezone.now()
+    start = now + first_dose_in
     return courses.course_order(
         patient=patient,
         by=physician,
-        cycle_1_start=timezone.now() + first_dose_in,
+        cycle_1_start=start,
         cycle_2_start=cycle_2_start,
+        # A course that began long ago is recorded as ordered then (within the start window).
+        now=min(now, start),
         **kwargs,
     )

@@ -76,5 +76,9 @@ class RuleProfileVersionAdmin(admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one version.", level=messages.ERROR)
             return
-        profile = rule_profile_activate(profile=queryset.get())
+        try:
+            profile = rule_profile_activate(profile=queryset.get())
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+            return
         self.message_user(request, f"{profile.label} is now the active rule profile.")

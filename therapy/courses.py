@@ -7,11 +7,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from patients.errors import ConflictError
-from patients.models import Admission, Patient
+from patients.models import Admission, ClinicalEvent, FluidEntry, LabResult, Patient, VitalSigns
 from patients.monitor_hook import notify_monitor
 from therapy.models import Course, CourseStatus, Dose, DoseStatus
 from therapy.profiles import rule_profile_active, rules_profile
@@ -20,13 +21,16 @@ from therapy.rules import (
     DoseInputError,
     PrecheckResult,
     Recommendation,
+    RuleProfile,
     ScheduleInputError,
     administration_refusals,
     course_schedule,
     dose_calculate,
     precheck_dose,
 )
-from therapy.rules.profile import CriterionCode
+from therapy.rules.profile import CriterionCode, DosingSettings
+from therapy.rules.schedule import course_start_errors, earliest_next_dose
+from therapy.verifier import verifier_refusal
 
 CLOCK_SKEW = timedelta(minutes=5)  # devices may run a little ahead of the server
 EARLIEST_BEFORE_SCHEDULE = timedelta(hours=2)  # a dose is not given more than 2 h early
@@ -48,21 +52,26 @@ def course_order(
     dosing_weight_kg: Decimal | None = None,
     interval_hours: int = 8,
     max_doses_per_cycle: int = 14,
+    now: datetime | None = None,
 ) -> Course:
     """A physician orders a course; the dose arithmetic and the q8h schedule come from the
-    rules engine with the site's active profile, and are stored as computed."""
+    rules engine with the site's active profile, and are stored as computed. Cycle 1 starts
+    within the profile's window around ``now`` (the moment of ordering; only the demo ward and
+    tests pass it, to record history as it happened)."""
     _require(by, "therapy.add_course", "Only a physician may order an IL-2 course.")
+    now = now or timezone.now()
     Patient.objects.select_for_update().get(pk=patient.pk)
     if Course.objects.filter(patient=patient, status=CourseStatus.ACTIVE).exists():
         raise ConflictError("This patient already has an active IL-2 course.")
     weight = patient.baseline_weight_kg if dosing_weight_kg is None else dosing_weight_kg
     profile_row = rule_profile_active()
-    errors: dict[str, list[str]] = {}
+    profile = rules_profile(profile_row)
+    errors: dict[str, list[str]] = course_start_errors(
+        cycle_1_start=cycle_1_start, cycle_2_start=cycle_2_start, now=now, settings=profile.dosing
+    )
     try:
         calculation = dose_calculate(
-            dose_iu_per_kg=dose_iu_per_kg,
-            dosing_weight_kg=weight,
-            profile=rules_profile(profile_row),
+            dose_iu_per_kg=dose_iu_per_kg, dosing_weight_kg=weight, profile=profile
         )
     except DoseInputError as error:
         errors.update(error.errors)
@@ -74,7 +83,8 @@ def course_order(
             max_doses_per_cycle=max_doses_per_cycle,
         )
     except ScheduleInputError as error:
-        errors.update(error.errors)
+        for name, messages in error.errors.items():
+            errors.setdefault(name, messages)  # a start already refused is named once
     if errors:
         raise ValidationError(errors)
     course = Course(
@@ -115,12 +125,40 @@ def course_order(
     return course
 
 
-def dose_check(*, dose: Dose, at: datetime | None = None) -> PrecheckResult:
-    """The pre-dose check of a dose on the patient's data as of ``at`` (default now)."""
-    at = at or timezone.now()
+def recording_moment(*, patient: Patient, now: datetime) -> datetime:
+    """What a check made at ``now`` reads up to: ``now``, or later when a record already
+    stored is timed a little ahead of the server (a device clock running fast, allowed up to
+    CLOCK_SKEW) — everything recorded counts, so a set charted at 10:03 by a tablet whose clock
+    is 3 minutes fast is in the check made at 10:00 (clinical-rules.md §4 (v2))."""
+    ahead = {"patient": patient, "entered_in_error": False}
+    window = (now, now + CLOCK_SKEW)
+    times = (
+        VitalSigns.objects.filter(**ahead, taken_at__range=window)
+        .values_list("taken_at", flat=True)
+        .union(
+            LabResult.objects.filter(**ahead, collected_at__range=window).values_list(
+                "collected_at", flat=True
+            ),
+            ClinicalEvent.objects.filter(**ahead, observed_at__range=window).values_list(
+                "observed_at", flat=True
+            ),
+            FluidEntry.objects.filter(**ahead, period_end__range=window).values_list(
+                "period_end", flat=True
+            ),
+            all=True,
+        )
+    )
+    return max([now, *times])
+
+
+def dose_check(
+    *, dose: Dose, at: datetime | None = None, profile: RuleProfile | None = None
+) -> PrecheckResult:
+    """The pre-dose check of a dose on the patient's data as of ``at`` (default: everything
+    recorded by now, :func:`recording_moment`)."""
     course = dose.course
-    profile_row = rule_profile_active()
-    profile = rules_profile(profile_row)
+    at = at or recording_moment(patient=course.patient, now=timezone.now())
+    profile = profile or rules_profile(rule_profile_active())
     record = patient_record(patient=course.patient, at=at, profile=profile, course=course)
     return precheck_dose(
         record,
@@ -161,40 +199,123 @@ def _decidable(locked: Dose) -> tuple[Course, Admission]:
     return course, admission
 
 
-def _check_time(name: str, value: datetime, locked: Dose) -> None:
-    if value > timezone.now() + CLOCK_SKEW:
-        raise ValidationError({name: ["Time cannot be in the future."]})
-    if value < locked.scheduled_at - EARLIEST_BEFORE_SCHEDULE:
-        raise ValidationError({name: ["Too early: more than 2 hours before the scheduled time."]})
+def local_time(value: datetime, *, now: datetime) -> str:
+    """A time in the site's zone as the ward says it: "14:05" today, "3 Dec 14:05" otherwise."""
+    local, today = timezone.localtime(value), timezone.localtime(now).date()
+    return f"{local:%H:%M}" if local.date() == today else f"{local.day} {local:%b %H:%M}"
+
+
+def _previous_decision(course: Course) -> Dose | None:
+    """The course's latest given or held dose (corrections, entered in error, do not count)."""
+    return (
+        course.doses.filter(status__in=[DoseStatus.GIVEN, DoseStatus.HELD])
+        .annotate(decided_at=Coalesce("given_at", "held_at"))
+        .order_by("-decided_at")
+        .first()
+    )
+
+
+def _check_time(
+    name: str, value: datetime, locked: Dose, *, now: datetime, dosing: DosingSettings
+) -> None:
+    """A decision's clinical time: not in the future, at most ``late_entry_max_minutes``
+    before it is recorded, never before the course's previous decision, and not more than 2 h
+    before the dose's scheduled time (§4 (v2)). Comparisons only: any datetime is answered."""
+    late = timedelta(minutes=dosing.late_entry_max_minutes)
+    errors: list[str] = []
+    if value > now + CLOCK_SKEW:
+        errors.append("Time cannot be in the future.")
+    elif value < now - late:
+        errors.append(
+            f"Too far back: a dose decision may be recorded at most "
+            f"{dosing.late_entry_max_minutes} minutes after it happened (not before "
+            f"{local_time(now - late, now=now)})."
+        )
+    previous = _previous_decision(locked.course)
+    previous_at = None if previous is None else previous.given_at or previous.held_at
+    if previous is not None and previous_at is not None and value < previous_at:
+        errors.append(
+            f"Before this course's previous decision (cycle {previous.cycle} dose "
+            f"{previous.number}, {previous.status} at {local_time(previous_at, now=now)}): "
+            "a decision cannot be recorded before it."
+        )
+    if value < locked.scheduled_at - EARLIEST_BEFORE_SCHEDULE and not errors:
+        errors.append("Too early: more than 2 hours before the scheduled time.")
+    if errors:
+        raise ValidationError({name: errors})
+
+
+def _check_interval(
+    course: Course, given_at: datetime, *, now: datetime, dosing: DosingSettings
+) -> None:
+    """No dose less than ``min_hours_between_doses`` after the previous given dose (409).
+
+    Stricter than "the previous given dose of the course" in two ways, both closing a way
+    round it: the patient's other courses count (discontinue and re-order), and so does a give
+    since marked entered in error (it may have gone in: give, mark in error, give again). The
+    next slot after a dose is normally 8 h later, so a genuine correction rarely meets it. A
+    ``given_at`` a little ahead of the server counts as now: a dose is not given later than it
+    is recorded."""
+    previous = (
+        Dose.objects.filter(
+            course__patient_id=course.patient_id,
+            status__in=[DoseStatus.GIVEN, DoseStatus.ENTERED_IN_ERROR],
+            given_at__isnull=False,
+        )
+        .order_by("-given_at")
+        .first()
+    )
+    previous_at = previous.given_at if previous is not None else None
+    earliest = earliest_next_dose(
+        previous_given_at=previous_at, given_at=min(given_at, now), settings=dosing
+    )
+    if earliest is not None and previous is not None and previous_at is not None:
+        corrected = (
+            " (recorded, since marked entered in error)"
+            if previous.status == DoseStatus.ENTERED_IN_ERROR
+            else ""
+        )
+        raise ConflictError(
+            f"The previous dose was given at {local_time(previous_at, now=now)}{corrected}; "
+            f"this one can be given from {local_time(earliest, now=now)} (doses at least "
+            f"{dosing.min_hours_between_doses} hours apart). It stays scheduled."
+        )
 
 
 @transaction.atomic
 def dose_administer(
-    *, dose: Dose, by: Any, verifier: Any, given_at: datetime, override_reason: str = ""
+    *,
+    dose: Dose,
+    by: Any,
+    verifier: Any,
+    given_at: datetime,
+    override_reason: str = "",
+    now: datetime | None = None,
 ) -> Dose:
-    """Give a dose, confirmed by a second clinician whose credentials the caller has checked.
+    """Give a dose, confirmed by a second clinician whose credentials the caller has checked
+    (:func:`therapy.verifier.verifier_confirm`).
 
-    Refused when the pre-dose check is not ``give`` unless a physician overrides with a
-    reason; refused when the dose is not the next due one, is already decided, the cycle or
-    course is full, or the course is not active. The row lock makes two simultaneous requests
-    give the dose once; the database refuses a given dose without a distinct verifier."""
+    The pre-dose check is computed as the dose is recorded, over everything recorded by then,
+    whatever ``given_at`` says: back-dating never removes data from the check, and the dose
+    keeps that check. Refused when it is not ``give`` unless a physician overrides with a
+    reason; refused when the dose is not the next due one, is already decided, comes less than
+    the profile's minimum interval after the previous dose, the cycle or course is full, or
+    the course is not active. The row lock makes two simultaneous requests give the dose once;
+    the database refuses a given dose without a distinct verifier. ``now`` (the moment of
+    recording) is passed only by the demo ward and tests, to record history as it happened."""
     _require(by, "therapy.administer_dose", "Only a nurse or physician may give a dose.")
     override_reason = override_reason.strip()
-    errors: dict[str, list[str]] = {}
-    if verifier is None or not getattr(verifier, "is_active", False):
-        errors["verifier"] = [
-            "A second nurse or physician must confirm with their own credentials."
-        ]
-    elif verifier.pk == by.pk:
-        errors["verifier"] = ["The second checker must be another person."]
-    elif not verifier.has_perm("therapy.administer_dose"):
-        errors["verifier"] = ["The second checker must be a nurse or physician."]
-    if errors:
-        raise ValidationError(errors)
+    refusal = verifier_refusal(by=by, verifier=verifier)
+    if refusal:
+        raise ValidationError(refusal)
     locked = _lock(dose)
     course, admission = _decidable(locked)
-    _check_time("given_at", given_at, locked)
-    result = dose_check(dose=locked, at=given_at)
+    now = now or timezone.now()
+    profile = rules_profile(rule_profile_active())
+    _check_time("given_at", given_at, locked, now=now, dosing=profile.dosing)
+    _check_interval(course, given_at, now=now, dosing=profile.dosing)
+    at = recording_moment(patient=course.patient, now=now)
+    result = dose_check(dose=locked, at=at, profile=profile)
     if result.recommendation is not Recommendation.GIVE:
         if not override_reason:
             reasons = ", ".join(result.hold_reasons) or "vitals are missing or older than 2 hours"
@@ -226,9 +347,16 @@ def dose_administer(
 
 @transaction.atomic
 def dose_hold(
-    *, dose: Dose, by: Any, reasons: list[str], note: str = "", held_at: datetime | None = None
+    *,
+    dose: Dose,
+    by: Any,
+    reasons: list[str],
+    note: str = "",
+    held_at: datetime | None = None,
+    now: datetime | None = None,
 ) -> Dose:
-    """Hold a dose with the criterion codes that justify it. A held dose is not made up."""
+    """Hold a dose with the criterion codes that justify it. A held dose is not made up. Its
+    time and its stored check follow the rules of giving (:func:`dose_administer`)."""
     _require(by, "therapy.administer_dose", "Only a nurse or physician may hold a dose.")
     known = {code.value for code in CriterionCode} | {"clinical_judgement"}
     unknown = [code for code in reasons if code not in known]
@@ -241,11 +369,14 @@ def dose_hold(
         errors["note"] = ["Describe the clinical judgement in the note."]
     if errors:
         raise ValidationError(errors)
-    held_at = held_at or timezone.now()
     locked = _lock(dose)
     course, admission = _decidable(locked)
-    _check_time("held_at", held_at, locked)
-    result = dose_check(dose=locked, at=held_at)
+    now = now or timezone.now()
+    held_at = held_at or now
+    profile = rules_profile(rule_profile_active())
+    _check_time("held_at", held_at, locked, now=now, dosing=profile.dosing)
+    at = recording_moment(patient=course.patient, now=now)
+    result = dose_check(dose=locked, at=at, profile=profile)
     return _decide(
         locked,
         by=by,

@@ -30,10 +30,12 @@ def load_demo_courses(
     for admission in stays.order_by("patient__mrn"):
         if Course.objects.filter(patient=admission.patient).exists():
             continue
+        # Recorded as it happened: ordered on admission, each dose decided at its time.
         course = courses.course_order(
             patient=admission.patient,
             by=physician,
             cycle_1_start=admission.admitted_at + FIRST_DOSE_AFTER_ADMISSION,
+            now=admission.admitted_at,
         )
         counts["courses"] += 1
         for dose in course.doses.filter(scheduled_at__lte=now - timedelta(minutes=20)).order_by(
@@ -42,7 +44,7 @@ def load_demo_courses(
             at = dose.scheduled_at + timedelta(minutes=10)
             check = courses.dose_check(dose=dose, at=at)
             if check.recommendation is Recommendation.GIVE:
-                courses.dose_administer(dose=dose, by=giver, verifier=checker, given_at=at)
+                courses.dose_administer(dose=dose, by=giver, verifier=checker, given_at=at, now=at)
                 counts["given"] += 1
             else:
                 reasons = list(check.hold_reasons) or ["clinical_judgement"]
@@ -51,7 +53,9 @@ def load_demo_courses(
                     if check.hold_reasons
                     else "No current vitals at dose time; physician informed."
                 )
-                courses.dose_hold(dose=dose, by=giver, reasons=reasons, note=note, held_at=at)
+                courses.dose_hold(
+                    dose=dose, by=giver, reasons=reasons, note=note, held_at=at, now=at
+                )
                 counts["held"] += 1
         giver, checker = checker, giver
     counts["scheduled"] = sum(

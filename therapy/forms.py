@@ -5,6 +5,7 @@ from django import forms
 from patients.forms import DateTimeLocalInput
 from therapy.rules import RuleProfile
 from therapy.rules.precheck import describe
+from therapy.rules.profile import DosingSettings
 
 
 class CourseOrderForm(forms.Form):
@@ -27,6 +28,22 @@ class CourseOrderForm(forms.Form):
         label="Cycle 2 first dose (optional)", required=False, widget=DateTimeLocalInput()
     )
 
+    def __init__(self, *args: Any, dosing: DosingSettings, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dose_iu_per_kg"].help_text = (
+            f"{dosing.min_dose_iu_per_kg:,} IU/kg"
+            if dosing.min_dose_iu_per_kg == dosing.max_dose_iu_per_kg
+            else f"{dosing.min_dose_iu_per_kg:,} to {dosing.max_dose_iu_per_kg:,} IU/kg"
+        ) + " (the site's rule profile)."
+        self.fields["cycle_1_start"].help_text = (
+            f"No more than {dosing.course_start_max_past_hours} hours ago and no more than "
+            f"{dosing.course_start_max_ahead_days} days ahead."
+        )
+        self.fields["cycle_2_start"].help_text = (
+            f"After cycle 1's last dose, within {dosing.cycle_2_max_days_after_cycle_1} days "
+            "of its first."
+        )
+
 
 class AdministerForm(forms.Form):
     given_at = forms.DateTimeField(label="Given at", widget=DateTimeLocalInput())
@@ -42,6 +59,13 @@ class AdministerForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args: Any, dosing: DosingSettings, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_at"].help_text = (
+            f"When the dose went in: now, or up to {dosing.late_entry_max_minutes} minutes ago. "
+            "The pre-dose check is made as you record it, with everything charted by then."
+        )
 
 
 def hold_choices(profile: RuleProfile) -> list[tuple[str, str]]:

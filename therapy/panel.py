@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from patients.models import Patient
-from therapy.courses import dose_check
+from therapy.courses import dose_check, recording_moment
 from therapy.models import CourseStatus, DoseStatus
 from therapy.selectors import courses_of
 
@@ -28,7 +28,7 @@ def dose_panel(*, patient: Patient, now: datetime) -> dict[str, Any]:
         if d.cycle == cycle
     ]
     result = (
-        dose_check(dose=next_dose, at=now)
+        dose_check(dose=next_dose, at=recording_moment(patient=patient, now=now))
         if next_dose and course.status == CourseStatus.ACTIVE
         else None
     )

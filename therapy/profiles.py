@@ -82,7 +82,23 @@ def rule_profile_revise(
 
 @transaction.atomic
 def rule_profile_activate(*, profile: RuleProfileVersion) -> RuleProfileVersion:
-    """Make an existing version the active one (for example, to go back to an earlier one)."""
+    """Make an existing version the active one (for example, to go back to an earlier one).
+
+    A version this code can no longer read (an older one without settings added since, such
+    as the dosing timing of migration 0009) is refused: activating it would stop every dose
+    check and evaluation. Copy its values into a new version instead."""
+    try:
+        rules_profile(profile)
+    except (ProfileError, TypeError) as error:
+        problems = (
+            "; ".join(f"{path}: {text}" for path, texts in error.errors.items() for text in texts)
+            if isinstance(error, ProfileError)
+            else "its settings are not a JSON object"
+        )
+        raise ValidationError(
+            f"{profile.label} cannot be made active: this version of IL-2 Monitor cannot use "
+            f"it ({problems}). Add a new version with its values instead."
+        ) from error
     list(RuleProfileVersion.objects.select_for_update().order_by("pk"))
     RuleProfileVersion.objects.filter(is_active=True).exclude(pk=profile.pk).update(is_active=False)
     RuleProfileVersion.objects.filter(pk=profile.pk).update(is_active=True)

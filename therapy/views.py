@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from therapy.forms import AdministerForm, CourseOrderForm, DiscontinueForm, Hold
 from therapy.models import Dose
 from therapy.panel import dose_panel as dose_panel_context
 from therapy.profiles import rule_profile_active, rules_profile
+from therapy.verifier import VerificationBlocked, verifier_confirm
 
 
 def _patient(request: HttpRequest, patient_id: Any) -> Patient:
@@ -53,7 +53,9 @@ def dose_panel(request: HttpRequest, patient_id: Any) -> HttpResponse:
 def course_order(request: HttpRequest, patient_id: Any) -> HttpResponse:
     patient = _patient(request, patient_id)
     form = CourseOrderForm(
-        request.POST or None, initial={"dosing_weight_kg": patient.baseline_weight_kg}
+        request.POST or None,
+        initial={"dosing_weight_kg": patient.baseline_weight_kg},
+        dosing=rules_profile(rule_profile_active()).dosing,
     )
     if request.method == "POST" and form.is_valid():
         course = _apply(
@@ -93,17 +95,27 @@ def _decision_page(
 @require_http_methods(["GET", "POST"])
 def dose_give(request: HttpRequest, dose_id: Any) -> HttpResponse:
     dose = _dose(request, dose_id)
-    form = AdministerForm(request.POST or None, initial={"given_at": timezone.localtime()})
+    form = AdministerForm(
+        request.POST or None,
+        initial={"given_at": timezone.localtime()},
+        dosing=rules_profile(rule_profile_active()).dosing,
+    )
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        verifier = authenticate(
-            request, username=data["verifier_username"], password=data["verifier_password"]
-        )
-        if verifier is None:
-            form.add_error(
-                "verifier_password", "The second checker's username or password is wrong."
+        verifier = None
+        try:
+            verifier = verifier_confirm(
+                by=request.user,
+                username=data["verifier_username"],
+                password=data["verifier_password"],
             )
-        else:
+        except VerificationBlocked as blocked:
+            form.add_error("verifier_username", blocked.message)
+            status = 429
+        except ValidationError as error:
+            form.add_error("verifier_password", error.message_dict["verifier"])
+        if verifier is not None:
             try:
                 given = _apply(
                     form,
@@ -125,9 +137,7 @@ def dose_give(request: HttpRequest, dose_id: Any) -> HttpResponse:
                     f"checked by {verifier.get_username()}.",
                 )
                 return redirect("patients:detail", patient_id=dose.course.patient_id)
-    return _decision_page(
-        request, dose, "therapy/dose_give.html", form, 400 if request.method == "POST" else 200
-    )
+    return _decision_page(request, dose, "therapy/dose_give.html", form, status)
 
 
 @login_required

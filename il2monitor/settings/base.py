@@ -113,6 +113,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# The second checker of a dose (therapy/verifier.py): failed confirmations are counted per
+# (nurse giving, checker's username) in the "throttle" cache, never by django-axes, so a
+# colleague's mistyping never locks the checker's own sign-in.
+IL2_VERIFIER_FAILURE_LIMIT = env.int("IL2_VERIFIER_FAILURE_LIMIT", default=5)
+IL2_VERIFIER_FAILURE_WINDOW_MINUTES = env.int("IL2_VERIFIER_FAILURE_WINDOW_MINUTES", default=15)
+IL2_VERIFIER_BLOCK_MINUTES = env.int("IL2_VERIFIER_BLOCK_MINUTES", default=15)
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("IL2_TIME_ZONE", default="Europe/London")

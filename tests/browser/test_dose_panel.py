@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import sign_in
 from tests.factories import AdmissionFactory, UserFactory
 from tests.therapy_fixtures import order_course, record_vitals
+from therapy.verifier import REFUSED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,10 +42,15 @@ def test_give_a_dose_with_a_second_nurse(live_server, page, artifacts_dir, ward)
 
     panel.get_by_role("link", name="Give dose").click()
     expect(page.get_by_role("heading", name="Give cycle 1 dose 1")).to_be_visible()
+    given_at = page.get_by_label("Given at").input_value()
     page.get_by_label("Second checker: username").fill("nurse.checker")
     page.get_by_label("Second checker: password").fill("wrong")
     page.get_by_role("button", name="Record dose given").click()
-    expect(page.get_by_text("The second checker's username or password is wrong.")).to_be_visible()
+    expect(page.get_by_text(REFUSED)).to_be_visible()
+    # What was typed is kept, the password never.
+    expect(page.get_by_label("Given at")).to_have_value(given_at)
+    expect(page.get_by_label("Second checker: username")).to_have_value("nurse.checker")
+    expect(page.get_by_label("Second checker: password")).to_have_value("")
     page.get_by_label("Second checker: password").fill("correct-horse-battery")
     page.get_by_role("button", name="Record dose given").click()
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rules_factories import profile_with
 
-from therapy.rules.dosing import DoseInputError, dose_calculate
+from therapy.rules.dosing import DoseInputError, dose_calculate, dose_mg
 
 D = Decimal
 
@@ -35,7 +35,10 @@ D = Decimal
 def test_dose_arithmetic(
     per_kg: int | str, weight: str, dose_iu: int, volume_ml: str, vials: int, mg: str
 ) -> None:
-    result = dose_calculate(dose_iu_per_kg=D(per_kg), dosing_weight_kg=D(weight))
+    # The arithmetic of any dose a site may allow (the default profile allows 600,000 only).
+    any_dose = profile_with("dosing", min_dose_iu_per_kg=1)
+    result = dose_calculate(dose_iu_per_kg=D(per_kg), dosing_weight_kg=D(weight), profile=any_dose)
+    assert dose_mg(result.dose_iu) == result.mg
     assert result.dose_iu == dose_iu and isinstance(result.dose_iu, int)
     assert result.volume_ml == D(volume_ml) and str(result.volume_ml) == volume_ml
     assert result.vials == vials
@@ -70,17 +73,44 @@ def test_weight_range_edges(weight: str, ok: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("per_kg", "ok"), [(0, False), (-1, False), (1, True), (600_000, True), (600_001, False)]
+    ("per_kg", "ok"),
+    [(0, False), (-1, False), (1, False), (599_999, False), (600_000, True), (600_001, False)],
 )
 def test_dose_range_edges(per_kg: int, ok: bool) -> None:
+    """The default profile: the label dose and nothing else (no dose reduction [S1] 2.4)."""
     if ok:
         assert dose_calculate(dose_iu_per_kg=per_kg, dosing_weight_kg=D(70)).dose_iu > 0
         return
     with pytest.raises(DoseInputError) as caught:
         dose_calculate(dose_iu_per_kg=per_kg, dosing_weight_kg=D(70))
     assert caught.value.errors == {
-        "dose_iu_per_kg": ["must be more than 0 and at most 600000 IU/kg"]
+        "dose_iu_per_kg": ["must be 600000 IU/kg (the site's rule profile)"]
     }
+
+
+@pytest.mark.parametrize(
+    ("per_kg", "ok"), [(299_999, False), (300_000, True), (600_000, True), (600_001, False)]
+)
+def test_a_site_may_lower_the_minimum_dose(per_kg: int, ok: bool) -> None:
+    profile = profile_with("dosing", min_dose_iu_per_kg=300_000)
+    if ok:
+        assert dose_calculate(dose_iu_per_kg=per_kg, dosing_weight_kg=D(70), profile=profile)
+        return
+    with pytest.raises(DoseInputError) as caught:
+        dose_calculate(dose_iu_per_kg=per_kg, dosing_weight_kg=D(70), profile=profile)
+    assert caught.value.errors == {
+        "dose_iu_per_kg": ["must be from 300000 to 600000 IU/kg (the site's rule profile)"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("dose_iu", "mg"),
+    [(43_200_000, "2.640"), (18_000_000, "1.100"), (1, "0.000"), (8_182, "0.001"),
+     (8_181, "0.000"), (180_000_000, "11.000"), (10**15, "61111111.111")],
+)  # fmt: skip
+def test_mg_is_derived_from_the_stored_dose_iu(dose_iu: int, mg: str) -> None:
+    """dose_iu × 1.1 / 18,000,000, half up to 0.001 mg (§5): 8,182 IU is 0.00050001 mg."""
+    assert str(dose_mg(dose_iu)) == mg
 
 
 def test_dose_ceiling_is_a_profile_field() -> None:

@@ -118,7 +118,11 @@ def test_default_profile_values() -> None:
         24,
     )
     assert (pre.fluid_window_hours, pre.urine_min_recorded_hours) == (8, 8)
-    assert profile.dosing.max_dose_iu_per_kg == 600_000
+    dosing = profile.dosing
+    assert (dosing.min_dose_iu_per_kg, dosing.max_dose_iu_per_kg) == (600_000, 600_000)
+    assert (dosing.min_hours_between_doses, dosing.late_entry_max_minutes) == (7, 60)
+    assert (dosing.course_start_max_past_hours, dosing.course_start_max_ahead_days) == (24, 30)
+    assert dosing.cycle_2_max_days_after_cycle_1 == 28
     assert profile == DEFAULT_PROFILE
 
 
@@ -253,6 +257,22 @@ def test_non_object_profile_is_rejected() -> None:
         ("precheck.vitals_max_age_minutes", -5,
          {"precheck.vitals_max_age_minutes": ["must be positive"]}),
         ("dosing.max_dose_iu_per_kg", 0, {"dosing.max_dose_iu_per_kg": ["must be positive"]}),
+        ("dosing.max_dose_iu_per_kg", 599_999,
+         {"dosing.min_dose_iu_per_kg": ["must not exceed max_dose_iu_per_kg"]}),
+        ("dosing.max_dose_iu_per_kg", 1_000_001,
+         {"dosing.max_dose_iu_per_kg": ["must be at most 1000000"]}),
+        ("dosing.min_hours_between_doses", 25,
+         {"dosing.min_hours_between_doses": ["must be at most 24"]}),
+        ("dosing.late_entry_max_minutes", 24 * 60 + 1,
+         {"dosing.late_entry_max_minutes": ["must be at most 1440"]}),
+        ("dosing.course_start_max_past_hours", 169,
+         {"dosing.course_start_max_past_hours": ["must be at most 168"]}),
+        ("dosing.course_start_max_ahead_days", 10**9,
+         {"dosing.course_start_max_ahead_days": ["must be at most 366"]}),
+        ("dosing.cycle_2_max_days_after_cycle_1", 367,
+         {"dosing.cycle_2_max_days_after_cycle_1": ["must be at most 366"]}),
+        ("dosing.min_hours_between_doses", "7",
+         {"dosing.min_hours_between_doses": ["expected a whole number, got str '7'"]}),
         ("news2.low_total_interval_minutes", 30,
          {"news2": ["low_total_interval_minutes must be between 60 and 720 minutes."]}),
         ("precheck.criteria.0.low", "95",

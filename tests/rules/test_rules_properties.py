@@ -208,7 +208,10 @@ def test_a_hold_criterion_never_turns_discontinue_into_give(rec: Any, profile: R
 @KEY
 @given(st.integers(1, 600_000), decimals("20", "300", 3))
 def test_dose_arithmetic_is_exact_for_any_weight_in_range(per_kg: int, weight: Decimal) -> None:
-    result = dose_calculate(dose_iu_per_kg=per_kg, dosing_weight_kg=weight)
+    any_dose = replace(  # the arithmetic for any dose a site's profile could allow
+        DEFAULT_PROFILE, dosing=replace(DEFAULT_PROFILE.dosing, min_dose_iu_per_kg=1)
+    )
+    result = dose_calculate(dose_iu_per_kg=per_kg, dosing_weight_kg=weight, profile=any_dose)
     half = Fraction(1, 2)
     assert result.dose_iu == floor(Fraction(per_kg) * Fraction(weight) + half)
     hundredths = floor(Fraction(result.dose_iu * 100, 18_000_000) + half)
@@ -248,7 +251,7 @@ def test_profile_round_trips_through_json(
         crs=replace(base.crs, fever_c=fever, fever_window_hours=window),
         vls=replace(base.vls, urine_window_hours=urine_hours, urine_min_recorded_hours=urine_hours,
                     weight_gain_pct=weight_pct),
-        dosing=replace(base.dosing, max_dose_iu_per_kg=ceiling),
+        dosing=replace(base.dosing, min_dose_iu_per_kg=1, max_dose_iu_per_kg=ceiling),
     )  # fmt: skip
     assert RuleProfile.from_dict(json.loads(json.dumps(profile.to_dict()))) == profile
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -9,13 +10,16 @@ from typing import Any
 import pytest
 
 from therapy.rules.inputs import DoseRecord, DoseStatus
+from therapy.rules.profile import DEFAULT_PROFILE
 from therapy.rules.schedule import (
     MAX_DOSES_PER_COURSE,
     ScheduleInputError,
     administration_refusals,
     course_schedule,
+    course_start_errors,
     doses_given,
     doses_to_cancel,
+    earliest_next_dose,
 )
 
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -144,3 +148,98 @@ def test_the_earliest_pending_dose_is_named_whatever_the_order() -> None:
     assert administration_refusals(doses, cycle=1, number=4) == (
         "not the next due dose: cycle 1 dose 1 is still scheduled",
     )
+
+
+# --- Course start window and dose timing (clinical-rules.md §4 (v2)) --------------------------
+DOSING = DEFAULT_PROFILE.dosing
+START_WINDOW = "must be no more than 24 hours in the past and no more than 30 days ahead"
+CYCLE_2_WINDOW = "must be no more than 28 days after the first dose of cycle 1"
+M = timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("cycle_1_start", "ok"),
+    [
+        (START - timedelta(hours=24) - M, False),
+        (START - timedelta(hours=24), True),
+        (START - timedelta(hours=24) + M, True),
+        (START, True),
+        (START + timedelta(days=30) - M, True),
+        (START + timedelta(days=30), True),
+        (START + timedelta(days=30) + M, False),
+        (START + timedelta(days=5 * 365), False),
+        (datetime(1577, 3, 1, tzinfo=UTC), False),
+        (datetime(1900, 1, 1, tzinfo=UTC), False),
+        (datetime(1, 1, 1, tzinfo=UTC), False),
+        (datetime(9999, 12, 31, 23, 59, tzinfo=UTC), False),
+    ],
+)
+def test_course_start_window_edges(cycle_1_start: datetime, ok: bool) -> None:
+    errors = course_start_errors(
+        cycle_1_start=cycle_1_start, cycle_2_start=None, now=START, settings=DOSING
+    )
+    assert errors == ({} if ok else {"cycle_1_start": [START_WINDOW]})
+
+
+@pytest.mark.parametrize(
+    ("cycle_2_start", "ok"),
+    [
+        (START + timedelta(days=28), True),
+        (START + timedelta(days=28) + M, False),
+        (datetime(9999, 12, 31, 23, 59, tzinfo=UTC), False),
+    ],
+)
+def test_cycle_2_starts_within_28_days_of_cycle_1(cycle_2_start: datetime, ok: bool) -> None:
+    errors = course_start_errors(
+        cycle_1_start=START, cycle_2_start=cycle_2_start, now=START, settings=DOSING
+    )
+    assert errors == ({} if ok else {"cycle_2_start": [CYCLE_2_WINDOW]})
+
+
+def test_the_window_is_the_profiles() -> None:
+    wider = replace(DOSING, course_start_max_past_hours=48, course_start_max_ahead_days=60)
+    late = START - timedelta(hours=47)
+    assert course_start_errors(
+        cycle_1_start=late, cycle_2_start=None, now=START, settings=DOSING
+    ) == {"cycle_1_start": [START_WINDOW]}
+    assert (
+        course_start_errors(cycle_1_start=late, cycle_2_start=None, now=START, settings=wider) == {}
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "start"),
+    [
+        ("cycle_1_start", datetime(9999, 12, 31, 20, 0, tzinfo=UTC)),
+        ("cycle_2_start", datetime(9999, 12, 31, 20, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_schedule_past_the_last_representable_time_is_an_input_error(
+    field: str, start: datetime
+) -> None:
+    arguments: dict[str, Any] = {"cycle_1_start": START, field: start}
+    with pytest.raises(ScheduleInputError) as caught:
+        course_schedule(**arguments)
+    assert caught.value.errors == {field: ["is too far in the future to schedule"]}
+
+
+@pytest.mark.parametrize(
+    ("after", "earliest"),
+    [
+        (timedelta(hours=6, minutes=59), START + timedelta(hours=7)),
+        (timedelta(hours=7), None),
+        (timedelta(seconds=3), START + timedelta(hours=7)),
+        (timedelta(hours=8), None),
+    ],
+)
+def test_no_dose_less_than_7_hours_after_the_last(
+    after: timedelta, earliest: datetime | None
+) -> None:
+    assert (
+        earliest_next_dose(previous_given_at=START, given_at=START + after, settings=DOSING)
+        == earliest
+    )
+
+
+def test_the_first_dose_has_no_interval() -> None:
+    assert earliest_next_dose(previous_given_at=None, given_at=START, settings=DOSING) is None

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from patients.validators import WEIGHT_MAX_KG, WEIGHT_MESSAGE, WEIGHT_MIN_KG
 from therapy.models import Course, Dose
-from therapy.rules import dose_calculate
+from therapy.rules.dosing import dose_mg
 
 
 class DoseSerializer(serializers.ModelSerializer):
@@ -76,11 +76,9 @@ class CourseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_mg(self, course: Course) -> str:
-        """Derived for display only, never the dose: dose_iu × 1.1 / 18,000,000 [S1], [S4]."""
-        calculation = dose_calculate(
-            dose_iu_per_kg=course.dose_iu_per_kg, dosing_weight_kg=course.dosing_weight_kg
-        )
-        return str(calculation.mg)
+        """Derived for display only, never the dose: from the stored ``dose_iu`` (§5), so a
+        course ordered under another profile is shown, never recomputed [S1], [S4]."""
+        return str(dose_mg(course.dose_iu))
 
 
 class CourseOrderSerializer(serializers.Serializer):

@@ -1,11 +1,10 @@
 from typing import Any
 
-from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,6 +21,7 @@ from therapy.api.serializers import (
     ReasonSerializer,
 )
 from therapy.models import Course, Dose
+from therapy.verifier import VerificationBlocked, verifier_confirm
 
 
 def _patient(request: Request, patient_id: Any) -> Patient:
@@ -46,7 +46,16 @@ class PatientCoursesView(generics.ListCreateAPIView):
     def get_queryset(self) -> Any:
         return selectors.courses_of(patient=_patient(self.request, self.kwargs["patient_id"]))
 
-    @extend_schema(request=CourseOrderSerializer, responses={201: CourseSerializer, 409: None})
+    @extend_schema(
+        request=CourseOrderSerializer,
+        responses={201: CourseSerializer, 409: None},
+        description=(
+            "400 naming the field for a dose per kg outside the rule profile's bounds, a "
+            "cycle 1 start more than 24 h past or more than 30 days ahead, or a cycle 2 start "
+            "before cycle 1's last dose or more than 28 days after its start (rule-profile "
+            "defaults). 409 when the patient already has an active course."
+        ),
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         patient = _patient(request, kwargs["patient_id"])
         serializer = CourseOrderSerializer(data=request.data)
@@ -116,20 +125,35 @@ class DoseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         result = courses.dose_check(dose=self.get_object())
         return Response(result.to_dict())
 
-    @extend_schema(request=AdministerSerializer, responses={200: DoseSerializer, 409: None})
+    @extend_schema(
+        request=AdministerSerializer,
+        responses={200: DoseSerializer, 409: None},
+        description=(
+            "The pre-dose check is computed when the server records the dose, over everything "
+            "recorded by then, whatever `given_at` says, and is stored with the dose. 400 "
+            "naming `given_at` when it is in the future, more than 60 min before now, before "
+            "the course's previous decision or more than 2 h before the dose's time; 400 on "
+            "`verifier` when the second checker cannot be confirmed (one message for every "
+            "reason). 409 when the check is not `give` (unless a physician overrides), when "
+            "the previous dose was given less than 7 h before, or the dose is not the next "
+            "due one (60 min and 7 h: rule-profile defaults). 429 when this user's "
+            "confirmations by that checker failed too often."
+        ),
+    )
     @action(detail=True, methods=["post"])
     def administer(self, request: Request, pk: str | None = None) -> Response:
         dose = self.get_object()
         serializer = AdministerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        verifier = authenticate(
-            request, username=data["verifier"]["username"], password=data["verifier"]["password"]
-        )
-        if verifier is None:
-            raise ValidationError(
-                {"verifier": ["The second checker's username or password is wrong."]}
+        try:
+            verifier = verifier_confirm(
+                by=request.user,
+                username=data["verifier"]["username"],
+                password=data["verifier"]["password"],
             )
+        except VerificationBlocked as blocked:
+            raise Throttled(wait=blocked.seconds_left(), detail=blocked.message) from blocked
         dose = courses.dose_administer(
             dose=dose,
             by=request.user,
@@ -139,7 +163,14 @@ class DoseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         return self._reply(dose)
 
-    @extend_schema(request=HoldSerializer, responses={200: DoseSerializer, 409: None})
+    @extend_schema(
+        request=HoldSerializer,
+        responses={200: DoseSerializer, 409: None},
+        description=(
+            "Held now; the pre-dose check computed as the hold is recorded is stored with it. "
+            "409 when the dose is already decided or not the next due one."
+        ),
+    )
     @action(detail=True, methods=["post"])
     def hold(self, request: Request, pk: str | None = None) -> Response:
         dose = self.get_object()

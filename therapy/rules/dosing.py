@@ -57,6 +57,13 @@ def _number(errors: ErrorCollector, name: str, value: object) -> Decimal:
     return number
 
 
+def dose_mg(dose_iu: int) -> Decimal:
+    """The mg shown beside a dose, derived from its IU and never stored as the dose:
+    ``dose_iu x 1.1 / 18,000,000`` to three decimals (§5). It reads only the stored IU, so a
+    course ordered under another profile still shows its own figure."""
+    return (Decimal(dose_iu) * MG_PER_ML / IU_PER_ML).quantize(MG_PLACES, rounding=ROUND_HALF_UP)
+
+
 def dose_calculate(
     *,
     dose_iu_per_kg: Decimal | int,
@@ -67,9 +74,10 @@ def dose_calculate(
     errors = ErrorCollector()
     per_kg = _number(errors, "dose_iu_per_kg", dose_iu_per_kg)
     weight = _number(errors, "dosing_weight_kg", dosing_weight_kg)
-    ceiling = profile.dosing.max_dose_iu_per_kg
-    if "dose_iu_per_kg" not in errors.errors and not 0 < per_kg <= ceiling:
-        errors.add("dose_iu_per_kg", f"must be more than 0 and at most {ceiling} IU/kg")
+    floor, ceiling = profile.dosing.min_dose_iu_per_kg, profile.dosing.max_dose_iu_per_kg
+    if "dose_iu_per_kg" not in errors.errors and not floor <= per_kg <= ceiling:
+        bounds = f"{floor} IU/kg" if floor == ceiling else f"from {floor} to {ceiling} IU/kg"
+        errors.add("dose_iu_per_kg", f"must be {bounds} (the site's rule profile)")
     weight_ok = MIN_WEIGHT_KG <= weight <= MAX_WEIGHT_KG
     if "dosing_weight_kg" not in errors.errors and not weight_ok:
         errors.add("dosing_weight_kg", f"must be between {MIN_WEIGHT_KG} and {MAX_WEIGHT_KG} kg")
@@ -82,7 +90,7 @@ def dose_calculate(
         dose_iu=dose_iu,
         volume_ml=volume.quantize(VOLUME_PLACES, rounding=ROUND_HALF_UP),
         vials=-(-dose_iu // IU_PER_VIAL),
-        mg=(volume * MG_PER_ML).quantize(MG_PLACES, rounding=ROUND_HALF_UP),
+        mg=dose_mg(dose_iu),
         profile_name=profile.name,
         profile_version=profile.version,
     )

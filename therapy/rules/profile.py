@@ -234,13 +234,41 @@ class PrecheckSettings:
         return frozenset(c.code for c in self.criteria)
 
 
+# Upper limits of the dosing settings: beyond them a value is a typing error, not a site's
+# choice, and the times they bound stay far inside what a datetime can hold.
+_DOSING_CAPS: Final = {
+    "min_dose_iu_per_kg": 1_000_000,  # decision: above every published regimen (600-720k) [S1]
+    "max_dose_iu_per_kg": 1_000_000,
+    "min_hours_between_doses": 24,  # as the longest interval a course may have
+    "late_entry_max_minutes": 24 * 60,
+    "course_start_max_past_hours": 7 * 24,
+    "course_start_max_ahead_days": 366,
+    "cycle_2_max_days_after_cycle_1": 366,
+}
+
+
 @dataclass(frozen=True)
 class DosingSettings:
+    """Dose bounds (clinical-rules.md §5) and the timing of dose decisions and of a course's
+    start (§4 (v2)). Times are checked against the moment the server records a decision."""
+
+    min_dose_iu_per_kg: int
     max_dose_iu_per_kg: int
+    min_hours_between_doses: int
+    late_entry_max_minutes: int
+    course_start_max_past_hours: int
+    course_start_max_ahead_days: int
+    cycle_2_max_days_after_cycle_1: int
 
     def __post_init__(self) -> None:
         errors = ErrorCollector()
-        _positive(errors, self, "max_dose_iu_per_kg")
+        _positive(errors, self, *_DOSING_CAPS)
+        for name, cap in _DOSING_CAPS.items():
+            value = getattr(self, name)
+            if isinstance(value, int) and value > cap:
+                errors.add(name, f"must be at most {cap}")
+        if not errors.errors and self.min_dose_iu_per_kg > self.max_dose_iu_per_kg:
+            errors.add("min_dose_iu_per_kg", "must not exceed max_dose_iu_per_kg")
         errors.raise_if_any(ProfileError)
 
 
@@ -401,7 +429,18 @@ def default_profile() -> RuleProfile:
             urine_min_recorded_hours=8,  # as §3: no urine verdict on a part-charted window
             criteria=_default_criteria(),
         ),
-        dosing=DosingSettings(max_dose_iu_per_kg=600_000),  # the label dose [S1]
+        dosing=DosingSettings(
+            # The label dose, and no lower: the label recommends no dose reduction, toxicity
+            # is managed by withholding doses [S1] 2.4. A site may lower the minimum.
+            min_dose_iu_per_kg=600_000,
+            max_dose_iu_per_kg=600_000,  # the label dose [S1]
+            min_hours_between_doses=7,  # §4 (v2) project default for the q8h regimen [S1]
+            late_entry_max_minutes=60,  # §4 (v2) project default: late documentation
+            course_start_max_past_hours=24,  # §4 (v2) project default
+            course_start_max_ahead_days=30,  # §4 (v2) project default
+            # Decision (spec silent): cycle 2 is day 15 [S1]; up to two more weeks of delay.
+            cycle_2_max_days_after_cycle_1=28,
+        ),
     )
 
 

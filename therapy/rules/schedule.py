@@ -13,6 +13,7 @@ from typing import Final
 
 from therapy.rules.errors import ErrorCollector, RuleInputError
 from therapy.rules.inputs import DoseRecord, DoseStatus
+from therapy.rules.profile import DosingSettings
 
 DOSE_INTERVAL_HOURS: Final = 8  # every 8 hours [S1], [S2]
 MAX_DOSES_PER_CYCLE: Final = 14  # [S1], [S2]
@@ -58,17 +59,74 @@ def course_schedule(
     errors.raise_if_any(ScheduleInputError)
 
     step = timedelta(hours=interval_hours)
-    cycle_1 = [cycle_1_start + step * i for i in range(max_doses_per_cycle)]
+    try:
+        cycle_1 = [cycle_1_start + step * i for i in range(max_doses_per_cycle)]
+    except OverflowError:
+        errors.add("cycle_1_start", "is too far in the future to schedule")
+        errors.raise_if_any(ScheduleInputError)
     if cycle_2_start is not None and cycle_2_start <= cycle_1[-1]:
         errors.add("cycle_2_start", "must be after the last dose of cycle 1")
         errors.raise_if_any(ScheduleInputError)
     doses = [ScheduledDose(1, n, at) for n, at in enumerate(cycle_1, start=1)]
     if cycle_2_start is not None:
-        doses += [
-            ScheduledDose(2, n, cycle_2_start + step * (n - 1))
-            for n in range(1, max_doses_per_cycle + 1)
-        ]
+        try:
+            doses += [
+                ScheduledDose(2, n, cycle_2_start + step * (n - 1))
+                for n in range(1, max_doses_per_cycle + 1)
+            ]
+        except OverflowError:
+            errors.add("cycle_2_start", "is too far in the future to schedule")
+            errors.raise_if_any(ScheduleInputError)
     return tuple(doses)
+
+
+def course_start_errors(
+    *,
+    cycle_1_start: datetime,
+    cycle_2_start: datetime | None,
+    now: datetime,
+    settings: DosingSettings,
+) -> dict[str, list[str]]:
+    """Why a course may not start when ordered, by field; empty when it may. Cycle 1 starts
+    no more than ``course_start_max_past_hours`` before ``now`` and no more than
+    ``course_start_max_ahead_days`` after it (§4 (v2)); cycle 2 no later than
+    ``cycle_2_max_days_after_cycle_1`` after cycle 1 (its start after cycle 1's last dose is
+    checked by :func:`course_schedule`). Only comparisons: any datetime gives an answer."""
+    errors = ErrorCollector()
+    past = timedelta(hours=settings.course_start_max_past_hours)
+    ahead = timedelta(days=settings.course_start_max_ahead_days)
+    if not now - past <= cycle_1_start <= now + ahead:
+        errors.add(
+            "cycle_1_start",
+            f"must be no more than {_hours(past)} in the past and no more than "
+            f"{settings.course_start_max_ahead_days} days ahead",
+        )
+    elif cycle_2_start is not None:
+        gap = timedelta(days=settings.cycle_2_max_days_after_cycle_1)
+        if cycle_2_start > cycle_1_start + gap:
+            errors.add(
+                "cycle_2_start",
+                f"must be no more than {settings.cycle_2_max_days_after_cycle_1} days after "
+                "the first dose of cycle 1",
+            )
+    return errors.errors
+
+
+def _hours(span: timedelta) -> str:
+    hours = int(span.total_seconds() // 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def earliest_next_dose(
+    *, previous_given_at: datetime | None, given_at: datetime, settings: DosingSettings
+) -> datetime | None:
+    """When a dose given at ``given_at`` comes too soon after the previous given dose of the
+    course, the earliest time it may be given; None when it may be given then. No dose less
+    than ``min_hours_between_doses`` after the last, whatever its schedule says (§4 (v2))."""
+    if previous_given_at is None:
+        return None
+    earliest = previous_given_at + timedelta(hours=settings.min_hours_between_doses)
+    return earliest if given_at < earliest else None
 
 
 def doses_given(doses: Iterable[DoseRecord], *, cycle: int | None = None) -> int:
