@@ -30,6 +30,7 @@ CONTRACT_KEYS = {
     "precheck",
     "active_alerts",
     "generated_at",
+    "monitor",
 }
 THERAPY_KEYS = {
     "course_id",

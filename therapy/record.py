@@ -122,7 +122,9 @@ def vitals_sets(rows: list[VitalSigns], skips: Skips | None = None) -> tuple[rul
     return tuple(sets)
 
 
-def _baseline(patient: Patient, course: Course | None, skips: Skips) -> rules.PatientBaseline:
+def _baseline(
+    patient: Patient, course: Course | None, skips: Skips | None = None
+) -> rules.PatientBaseline:
     """Baseline SBP and creatinine from the patient record, else from the last values before
     the course's first dose (api-contract.md, Patients). An optional baseline value the rules
     refuse is left out and named (kind ``baseline``): the signs measured against it say they
@@ -153,6 +155,7 @@ def _baseline(patient: Patient, course: Course | None, skips: Skips) -> rules.Pa
             .values_list("value", flat=True)
             .first()
         )
+    skips = skips if skips is not None else Skips()
     values = {"systolic_bp": systolic, "creatinine_mg_dl": creatinine}
     try:
         return rules.PatientBaseline(

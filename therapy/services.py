@@ -5,7 +5,7 @@ for an admitted patient with no successful evaluation for ``IL2_MONITOR_STALE_MI
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from therapy.models import (
     PatientEvaluation,
     Severity,
 )
+from therapy.monitor_health import stale_after
 from therapy.selectors import record_as_of
 
 logger = logging.getLogger(__name__)
@@ -51,11 +52,6 @@ LOGGED_REASONS = frozenset(
         "manual",
     }
 )
-
-
-def stale_after() -> timedelta:
-    """No successful evaluation for this long while admitted: ``monitor_failure`` (§6)."""
-    return timedelta(minutes=settings.IL2_MONITOR_STALE_MINUTES)
 
 
 def _findings(assessment: Assessment) -> dict[str, Any]:
