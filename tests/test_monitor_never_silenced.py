@@ -282,9 +282,7 @@ def test_a_part_that_fails_is_not_monitored_while_the_others_stay_current(
     assert row.crs_words == "Grade 3" and row.vls_words == "Not monitored"
 
 
-def test_one_patients_sheet_failing_does_not_take_the_handover_down(
-    client, nurse, monkeypatch
-):
+def test_one_patients_sheet_failing_does_not_take_the_handover_down(client, nurse, monkeypatch):
     good = AdmissionFactory(bed="1", patient__family_name="Wellcome")
     bad = AdmissionFactory(bed="2", patient__family_name="Brokenshire")
     for stay in (good, bad):

@@ -208,7 +208,11 @@ def channel_words(rows: list[Notification]) -> str:
     (clinical-rules.md §6 (v2))."""
     if not rows:
         return "no notification of it was recorded — nobody outside the app was notified."
-    beyond = [n for n in rows if n.channel != NotificationChannel.IN_APP]
+    order = list(CHANNEL_WORDS)
+    beyond = sorted(
+        (n for n in rows if n.channel != NotificationChannel.IN_APP),
+        key=lambda n: order.index(n.channel) if n.channel in order else len(order),
+    )
     if not beyond:
         return "no channel beyond this app is configured — nobody outside the app was notified."
     sent = [CHANNEL_WORDS.get(n.channel, n.channel) for n in beyond if n.status == "sent"]
