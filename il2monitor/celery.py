@@ -19,4 +19,10 @@ app.conf.beat_schedule = {
     "monitor-tick": {"task": "therapy.tasks.monitor_tick", "schedule": 60.0},
     # Unacknowledged emergency (15 min) and urgent (60 min) alerts escalate.
     "alerts-escalate": {"task": "therapy.tasks.alerts_escalate", "schedule": 60.0},
+    # The monitor watched: monitor_failure for an admitted patient with no successful
+    # evaluation for IL2_MONITOR_STALE_MINUTES (10).
+    "monitor-watchdog": {"task": "therapy.tasks.monitor_watchdog", "schedule": 60.0},
+    # The notification outbox: what the on-commit task lost, failed sends due again (backoff),
+    # and sends left half-done by a worker that died.
+    "notifications-send-due": {"task": "therapy.tasks.notifications_send_due", "schedule": 60.0},
 }

@@ -31,6 +31,7 @@ from patients.bedside_forms import (
 )
 from patients.errors import ConflictError
 from patients.models import Patient, VitalSigns
+from patients.monitor_status import attach_monitor_words
 from patients.recording import observation_mark_entered_in_error
 from patients.services_observations import fluid_record
 from patients.services_vitals import vitals_record
@@ -133,7 +134,9 @@ def ward_board(request: HttpRequest) -> HttpResponse:
         request,
         "bedside/ward.html",
         {
-            "beds": observation_selectors.ward_board(user=request.user, ward=ward),
+            "beds": attach_monitor_words(
+                observation_selectors.ward_board(user=request.user, ward=ward)
+            ),
             "ward": ward,
             "wards": selectors.wards(user=request.user),
         },

@@ -31,6 +31,7 @@ CONTRACT_KEYS = {
     "precheck",
     "active_alerts",
     "generated_at",
+    "monitor",
 }
 THERAPY_KEYS = {
     "course_id",

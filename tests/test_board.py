@@ -16,6 +16,7 @@ from therapy import courses
 from therapy.alerts import alert_acknowledge
 from therapy.board import ward_board
 from therapy.models import Alert, MonitorState
+from therapy.monitor_health import clock
 from therapy.services import evaluation_run
 from therapy.summary import patient_summary
 
@@ -190,15 +191,20 @@ def test_a_precheck_about_another_dose_is_not_shown(nurse, physician):
 def test_a_stale_or_missing_assessment_is_flagged(client, nurse):
     never = admitted(nurse, vitals={}, evaluate=False, bed="1")
     old = admitted(nurse, vitals={}, bed="2")
+    earlier = timezone.now() - timedelta(minutes=40)
     MonitorState.objects.filter(patient=old.patient).update(
-        assessed_at=timezone.now() - timedelta(minutes=40)
+        assessed_at=earlier, last_success_at=earlier
     )
 
     rows = {row.admission: row for row in ward_board(user=nurse).rows}
     assert rows[never].assessment_stale and rows[never].crs_words == "Not assessed"
-    assert rows[old].assessment_stale
+    assert rows[never].monitor.status == "never"
+    assert rows[old].assessment_stale and rows[old].monitor.status == "stale"
+    assert rows[old].crs_words == rows[old].vls_words == "Not monitored"
     page = board_html(client, nurse)
-    assert "Not yet assessed by the monitor" in page and "Monitor last assessed" in page
+    assert "Not yet assessed by the monitor" in page
+    assert f"Not monitored since {clock(earlier, timezone.now())} — " in page
+    assert "no evaluation has succeeded for 40 min" in page
 
 
 def test_the_polled_rows_carry_their_own_poll_and_the_status_line(client, nurse):

@@ -43,9 +43,9 @@ def test_the_ward_board_query_count_does_not_grow_with_beds(
         VitalSignsFactory(admission=AdmissionFactory(bed=str(bed + 1)))
     signed_in.get(reverse("patients:bedside"))
     # session, user, the two permission reads, the ward list, the user's roles (page header),
-    # the header's alert badge, and the board itself (beds, patients and each bed's newest set
-    # in one query)
-    with django_assert_num_queries(8):
+    # the header's alert badge, the board itself (beds, patients and each bed's newest set
+    # in one query), and the monitor's status of every bed (one query, through the hook)
+    with django_assert_num_queries(9):
         response = signed_in.get(reverse("patients:bedside"))
     assert response.content.decode().count('class="bed-card"') == beds
 

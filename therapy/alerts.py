@@ -37,10 +37,23 @@ def channels() -> list[str]:
     return configured
 
 
-def notify(alert: Alert, event: str) -> list[Notification]:
-    """Create the notifications of one alert event, once per channel; deliver after commit."""
+def _enqueue_delivery(notification_id: Any) -> None:
     from therapy.tasks import notification_deliver
 
+    try:
+        notification_deliver.delay(str(notification_id))
+    except Exception as error:
+        # The row is committed: the outbox sweep (beat, every minute) sends it instead.
+        logger.warning(
+            "broker unavailable (%s); notification %s left for the outbox sweep",
+            type(error).__name__,
+            notification_id,
+        )
+
+
+def notify(alert: Alert, event: str) -> list[Notification]:
+    """Create the notifications of one alert event, once per channel (the outbox rows);
+    deliver after commit."""
     created = []
     for channel in channels():
         try:
@@ -56,7 +69,7 @@ def notify(alert: Alert, event: str) -> list[Notification]:
                 status="sent", sent_at=alert.last_seen_at
             )
         else:
-            transaction.on_commit(lambda pk=notification.pk: notification_deliver.delay(str(pk)))
+            transaction.on_commit(lambda pk=notification.pk: _enqueue_delivery(pk))
     return created
 
 
@@ -133,7 +146,8 @@ def _absent(alert: Alert, due_interval: timedelta, now: datetime) -> None:
 
 
 def alerts_reconcile(*, patient_id: Any, assessment: Assessment) -> None:
-    """Open, update, raise or resolve the patient's alerts to match the findings."""
+    """Open, update, raise or resolve the patient's alerts to match the findings. The kinds
+    of a part that failed are unknown, not absent: they are left exactly as they are."""
     now = assessment.at
     open_alerts = {
         a.kind: a for a in Alert.objects.filter(patient_id=patient_id, status__in=OPEN_STATUSES)
@@ -144,9 +158,22 @@ def alerts_reconcile(*, patient_id: Any, assessment: Assessment) -> None:
             _open(patient_id, finding, now)
         else:
             _seen(alert, finding, now)
+    unknown = assessment.unknown_kinds
     for kind, alert in open_alerts.items():
-        if kind not in assessment.findings:
+        if kind not in assessment.findings and kind not in unknown:
             _absent(alert, assessment.due_interval, now)
+
+
+def alert_raise(*, patient_id: Any, finding: Finding, now: datetime) -> Alert | None:
+    """Open one alert, or update the open one of its kind: for findings made outside an
+    assessment (a failed evaluation, the watchdog). Idempotent like the reconcile."""
+    alert = Alert.objects.filter(
+        patient_id=patient_id, kind=finding.kind, status__in=OPEN_STATUSES
+    ).first()
+    if alert is None:
+        return _open(patient_id, finding, now)
+    _seen(alert, finding, now)
+    return alert
 
 
 def alerts_close_for_discharge(*, patient_id: Any, now: datetime) -> int:

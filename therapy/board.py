@@ -40,6 +40,7 @@ from therapy.models import (
     MonitorState,
     Severity,
 )
+from therapy.monitor_health import MonitorHealth, monitor_health
 from therapy.summary import TherapyState
 
 # Vitals turn amber ("due soon") once this share of the due interval has passed, and red
@@ -47,9 +48,6 @@ from therapy.summary import TherapyState
 DUE_SOON_FRACTION = 0.75
 # Without an assessment yet, vitals are taken to be due every 2 h (in-cycle interval [S9]).
 DEFAULT_DUE_INTERVAL = IN_CYCLE_VITALS_INTERVAL
-# The monitor re-assesses every admitted patient every minute; an older assessment means the
-# monitor is behind or stopped, and the board says so.
-MONITOR_STALE_AFTER = timedelta(minutes=15)
 
 SEVERITY_WORDS = {2: "Emergency", 1: "Urgent", 0: "Routine"}
 VLS_WORDS = {"none": "Not suspected", "warning": "Suspected", "critical": "Suspected: critical"}
@@ -213,35 +211,56 @@ class BoardRow:
         return self.state.assessed_at if self.state else None
 
     @cached_property
+    def monitor(self) -> MonitorHealth:
+        """Is the monitor evaluating this patient? Its words replace any part of the stored
+        assessment it no longer vouches for (§6 (v2))."""
+        return monitor_health(self.state, admitted_at=self.admission.admitted_at, now=self.now)
+
+    @cached_property
     def assessment_stale(self) -> bool:
-        return self.state is None or self.now - self.state.assessed_at > MONITOR_STALE_AFTER
+        return not self.monitor.ok
+
+    def _part(self, part: str) -> dict[str, Any] | None:
+        """The stored finding of ``part``, only while it is current."""
+        return self.findings.get(part) if self.monitor.is_current(part) else None
+
+    def _not_current_words(self) -> str:
+        return "Not assessed" if self.assessed_at is None else "Not monitored"
 
     @cached_property
     def crs_grade(self) -> int | None:
-        return (self.findings.get("crs") or {}).get("grade")
+        return (self._part("crs") or {}).get("grade")
 
     @cached_property
     def crs_words(self) -> str:
-        return crs_words(self.findings.get("crs"), assessed=self.state is not None)
+        if not self.monitor.is_current("crs"):
+            return self._not_current_words()
+        return crs_words(self.findings.get("crs"), assessed=self.assessed_at is not None)
 
     @cached_property
     def vls_severity(self) -> str | None:
-        return (self.findings.get("vls") or {}).get("severity")
+        return (self._part("vls") or {}).get("severity")
 
     @cached_property
     def vls_words(self) -> str:
+        if not self.monitor.is_current("vls"):
+            return self._not_current_words()
         return vls_words(self.findings.get("vls"))
 
     @cached_property
     def vls_signs(self) -> list[str]:
-        return vls_signs(self.findings.get("vls"))
+        return vls_signs(self._part("vls"))
 
     @cached_property
     def precheck(self) -> dict[str, Any] | None:
+        if not self.monitor.is_current("precheck"):
+            return None
         return precheck_of(self.findings, self.therapy.next_dose)
 
     @cached_property
     def precheck_words(self) -> str:
+        if self.therapy.next_dose is not None and not self.monitor.is_current("precheck"):
+            return self._not_current_words()
         return precheck_words(self.precheck, self.therapy.next_dose)
 
     # --- NEWS2 and vitals -----------------------------------------------------------------
@@ -348,6 +367,8 @@ class BoardRow:
             str(part)
             for part in (
                 alerts,
+                self.monitor.status,
+                self.monitor.reason,
                 self.news2_total,
                 self.news2_at and self.news2_at.isoformat(),
                 self.crs_grade,

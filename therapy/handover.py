@@ -1,11 +1,15 @@
 """``handover_sheets``: the shift handover, one printed page per admitted patient.
 
-Built on the ward board's rows (same therapy state, NEWS2, CRS, VLS, pre-check and alerts)
-plus, in a fixed number of queries for the whole ward, each patient's latest vitals set,
-latest weight, latest creatinine and the urine output of the last 8 and 24 hours."""
+Built on the ward board's rows (same therapy state, NEWS2, CRS, VLS, pre-check, the monitor's
+health and alerts) plus, in a fixed number of queries for the whole ward, each patient's latest
+vitals set, latest weight, latest creatinine and the urine output of the last 8 and 24 hours.
 
+One patient's data never takes down the ward's handover: a sheet that cannot be built is
+replaced by one that says so (with the error), and the other sheets print as usual."""
+
+import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,11 +18,15 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from patients.models import Admission, FluidEntry, LabResult, LabTestCode, VitalSigns
+from therapy.assessment import error_where
 from therapy.board import BoardRow, ward_board
 from therapy.inbox import InboxAlert, escalation_words, evidence_lines
-from therapy.models import Dose, DoseStatus
+from therapy.models import Dose, DoseStatus, Notification
+from therapy.record import Skips, fluid_entries
 from therapy.rules import inputs as rules
 from therapy.rules.windows import UrineOutput, urine_output
+
+logger = logging.getLogger(__name__)
 
 LOOK_BACK = timedelta(hours=24)
 PARTIAL_TOLERANCE_HOURS = Decimal("0.25")
@@ -34,6 +42,9 @@ class HandoverSheet:
     urine_24h: UrineOutput
     doses: list[Dose]  # given or held in the last 24 h
     alerts: list[InboxAlert]
+    # Urine entries the counts left out (unreadable rows, periods under a minute), named.
+    urine_skipped: list[rules.SkippedRecord] = field(default_factory=list)
+    error: str = ""  # set when this sheet could not be built: the page says so
 
     @property
     def urine_8h_partial(self) -> bool:
@@ -89,7 +100,11 @@ def _latest_records(patient_ids: list[Any]) -> dict[Any, dict[str, Any]]:
     }
 
 
-def _urine(patient_ids: list[Any], now: datetime) -> dict[Any, list[rules.FluidEntry]]:
+def _urine(
+    patient_ids: list[Any], now: datetime
+) -> tuple[dict[Any, list[rules.FluidEntry]], dict[Any, list[rules.SkippedRecord]]]:
+    """Each patient's urine entries of the last 24 h as the rules read them, and the rows the
+    rules refuse (named, never a reason to fail the page)."""
     entries = FluidEntry.objects.filter(
         patient_id__in=patient_ids,
         route="urine",
@@ -99,17 +114,12 @@ def _urine(patient_ids: list[Any], now: datetime) -> dict[Any, list[rules.FluidE
         period_start__lte=now,
     )
     by_patient: dict[Any, list[rules.FluidEntry]] = defaultdict(list)
+    skipped: dict[Any, list[rules.SkippedRecord]] = defaultdict(list)
     for f in entries:
-        by_patient[f.patient_id].append(
-            rules.FluidEntry(
-                direction=f.direction,
-                route=f.route,
-                volume_ml=f.volume_ml,
-                period_start=f.period_start,
-                period_end=f.period_end,
-            )
-        )
-    return by_patient
+        skips = Skips()
+        by_patient[f.patient_id].extend(fluid_entries([f], skips))
+        skipped[f.patient_id].extend(skips.records)
+    return by_patient, skipped
 
 
 def _recent_doses(patient_ids: list[Any], now: datetime) -> dict[Any, list[Dose]]:
@@ -130,6 +140,70 @@ def _recent_doses(patient_ids: list[Any], now: datetime) -> dict[Any, list[Dose]
     return by_patient
 
 
+def _escalations(rows: list[BoardRow]) -> None:
+    """Each open alert's escalation notifications (``escalations``), in one query."""
+    alerts = [alert for row in rows for alert in row.alerts]
+    found: dict[Any, list[Notification]] = defaultdict(list)
+    for notification in Notification.objects.filter(
+        alert__in=[a.pk for a in alerts], event__startswith="escalated"
+    ).order_by("created_at"):
+        found[notification.alert_id].append(notification)
+    for alert in alerts:
+        alert.escalations = found[alert.pk]
+
+
+def _sheet(row: BoardRow, context: dict[str, Any], now: datetime) -> HandoverSheet:
+    pk = row.patient.pk
+    records = context["latest"].get(pk, {})
+    fluids = context["urine"].get(pk, [])
+    urine_8h = urine_output(fluids, start=now - timedelta(hours=8), end=now)
+    urine_24h = urine_output(fluids, start=now - LOOK_BACK, end=now)
+    sheet = HandoverSheet(
+        row=row,
+        vitals=records.get("vitals"),
+        weight=records.get("weight"),
+        creatinine=records.get("creatinine"),
+        urine_8h=urine_8h,
+        urine_24h=urine_24h,
+        doses=context["doses"].get(pk, []),
+        alerts=[InboxAlert(a, evidence_lines(a), escalation_words(a, now)) for a in row.alerts],
+        urine_skipped=list(
+            dict.fromkeys([*context["skipped"].get(pk, []), *urine_24h.skipped, *urine_8h.skipped])
+        ),
+    )
+    # Everything the template reads is computed here, inside the guard, not while rendering.
+    for name in (
+        "monitor",
+        "crs_words",
+        "vls_words",
+        "vls_signs",
+        "precheck",
+        "precheck_words",
+        "news2_band_words",
+        "vitals_status",
+        "dose_status",
+        "next_dose",
+    ):
+        getattr(row, name)
+    _ = (sheet.urine_8h_partial, sheet.urine_24h_partial, sheet.weight_change_pct)
+    return sheet
+
+
+def _failed_sheet(row: BoardRow, error: Exception) -> HandoverSheet:
+    empty = UrineOutput(row.now, row.now, Decimal(0), Decimal(0), None)
+    return HandoverSheet(
+        row=row,
+        vitals=None,
+        weight=None,
+        creatinine=None,
+        urine_8h=empty,
+        urine_24h=empty,
+        doses=[],
+        alerts=[],
+        error=f"{type(error).__name__}: {error}"[:300],
+    )
+
+
 def handover_sheets(
     *, user: Any, ward: str = "", now: datetime | None = None
 ) -> list[HandoverSheet]:
@@ -137,25 +211,25 @@ def handover_sheets(
     now = now or timezone.now()
     board = ward_board(user=user, ward=ward, sort="bed", now=now)
     ids = [row.patient.pk for row in board.rows]
-    latest = _latest_records(ids) if ids else {}
-    urine = _urine(ids, now) if ids else {}
-    doses = _recent_doses(ids, now) if ids else {}
+    urine, skipped = _urine(ids, now) if ids else ({}, {})
+    context = {
+        "latest": _latest_records(ids) if ids else {},
+        "urine": urine,
+        "skipped": skipped,
+        "doses": _recent_doses(ids, now) if ids else {},
+    }
+    _escalations(board.rows)
     sheets = []
     for row in board.rows:
-        records = latest.get(row.patient.pk, {})
-        fluids = urine.get(row.patient.pk, [])
-        sheets.append(
-            HandoverSheet(
-                row=row,
-                vitals=records.get("vitals"),
-                weight=records.get("weight"),
-                creatinine=records.get("creatinine"),
-                urine_8h=urine_output(fluids, start=now - timedelta(hours=8), end=now),
-                urine_24h=urine_output(fluids, start=now - LOOK_BACK, end=now),
-                doses=doses.get(row.patient.pk, []),
-                alerts=[
-                    InboxAlert(a, evidence_lines(a), escalation_words(a, now)) for a in row.alerts
-                ],
+        try:
+            sheets.append(_sheet(row, context, now))
+        except Exception as error:
+            # Ids, the error type and where only in the log; the page names the error.
+            logger.error(
+                "handover sheet failed patient=%s error=%s where=%s",
+                row.patient.pk,
+                type(error).__name__,
+                error_where(error),
             )
-        )
+            sheets.append(_failed_sheet(row, error))
     return sheets

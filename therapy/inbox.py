@@ -6,13 +6,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import dateformat, timezone
 
 from patients.models import Admission, News2Band
 from patients.selectors import wards
 from therapy.alerts import escalation_delay
-from therapy.models import OPEN_STATUSES, Alert, AlertKind, AlertStatus
+from therapy.models import (
+    OPEN_STATUSES,
+    Alert,
+    AlertKind,
+    AlertStatus,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+)
+from therapy.monitor_health import failure_words
+from therapy.notify import max_attempts
 from therapy.selectors import alerts_visible
 
 VLS_SIGN_WORDS = {
@@ -119,6 +129,34 @@ def _dose_overdue(evidence: dict[str, Any]) -> list[str]:
     ]
 
 
+def _skipped(evidence: dict[str, Any]) -> list[str]:
+    """Records the rule left out (§6 (v2): it says so in the evidence)."""
+    return [
+        f"Not used: {item.get('kind')} record {item.get('id')} ({item.get('reason')})."
+        for item in evidence.get("skipped") or []
+    ]
+
+
+def _monitor_failure(evidence: dict[str, Any]) -> list[str]:
+    scope = evidence.get("scope")
+    if scope == "stale":
+        since = evidence.get("not_monitored_since") or evidence.get("last_success_at")
+        return [
+            f"No evaluation of this patient has succeeded since {when(since)} "
+            f"({evidence.get('stale_minutes')} min or more): the patient is not monitored.",
+            "Check that the monitor's workers are running; watch the patient at the bedside.",
+        ]
+    lines = [f"The monitor could not evaluate this patient: {failure_words(evidence)}."]
+    for failure in evidence.get("failures") or []:
+        if failure.get("where"):
+            lines.append(f"{failure.get('rule')} stopped at {failure['where']}.")
+    checked = evidence.get("parts_checked")
+    if checked:
+        lines.append("Still checked: " + ", ".join(checked) + ".")
+    lines.append("Until an evaluation succeeds, watch the patient at the bedside.")
+    return lines
+
+
 EVIDENCE_WORDS = {
     AlertKind.NEWS2_LOW_MEDIUM: _news2,
     AlertKind.NEWS2_MEDIUM: _news2,
@@ -128,6 +166,7 @@ EVIDENCE_WORDS = {
     AlertKind.HOLD_CRITERIA: _hold,
     AlertKind.VITALS_OVERDUE: _vitals_overdue,
     AlertKind.DOSE_OVERDUE: _dose_overdue,
+    AlertKind.MONITOR_FAILURE: _monitor_failure,
 }
 
 
@@ -135,16 +174,70 @@ def evidence_lines(alert: Alert) -> list[str]:
     """The evidence that raised an alert, in sentences a ward clinician reads."""
     words = EVIDENCE_WORDS.get(alert.kind)
     try:
-        return words(alert.evidence or {}) if words else [str(alert.evidence)]
+        if not words:
+            return [str(alert.evidence)]
+        return words(alert.evidence or {}) + _skipped(alert.evidence or {})
     except (TypeError, ValueError, KeyError):
         # Never hide an alert because its evidence has an unexpected shape: show it raw.
         return [str(alert.evidence)]
 
 
+CHANNEL_WORDS = {NotificationChannel.EMAIL: "email", NotificationChannel.WEBHOOK: "webhook"}
+
+
+def escalation_prefetch() -> Prefetch:
+    """The escalation notifications of a list of alerts, in one query (``escalations``)."""
+    rows = Notification.objects.filter(event__startswith="escalated").order_by("created_at")
+    return Prefetch("notifications", queryset=rows, to_attr="escalations")
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _escalation_rows(alert: Alert) -> list[Notification]:
+    rows = getattr(alert, "escalations", None)
+    if rows is None:
+        rows = list(alert.notifications.filter(event__startswith="escalated"))
+    event = f"escalated_{alert.severity}"
+    return [n for n in rows if n.event == event] or list(rows)
+
+
+def channel_words(rows: list[Notification]) -> str:
+    """How an escalation went out, channel by channel; never claims someone was notified
+    (clinical-rules.md §6 (v2))."""
+    if not rows:
+        return "no notification of it was recorded — nobody outside the app was notified."
+    order = list(CHANNEL_WORDS)
+    beyond = sorted(
+        (n for n in rows if n.channel != NotificationChannel.IN_APP),
+        key=lambda n: order.index(n.channel) if n.channel in order else len(order),
+    )
+    if not beyond:
+        return "no channel beyond this app is configured — nobody outside the app was notified."
+    sent = [CHANNEL_WORDS.get(n.channel, n.channel) for n in beyond if n.status == "sent"]
+    said = [f"sent by {_and(sent)}"] if sent else []
+    for n in beyond:
+        label = CHANNEL_WORDS.get(n.channel, n.channel)
+        if n.status in (NotificationStatus.PENDING, NotificationStatus.SENDING):
+            said.append(f"{label} still pending")
+        elif n.status == NotificationStatus.FAILED:
+            tries = f"{n.attempts} attempt{'s' if n.attempts != 1 else ''}"
+            if n.next_attempt_at is not None and n.attempts < max_attempts():
+                said.append(f"{label} failed ({tries}), trying again")
+            else:
+                said.append(f"{label} failed ({tries}) — given up, not delivered")
+    text = "; ".join(said) + "."
+    if not sent:
+        text += " Nobody outside the app has been notified yet."
+    return text
+
+
 def escalation_words(alert: Alert, now: datetime) -> str:
-    """Where the alert stands on the escalation ladder (clinical-rules.md §6)."""
+    """Where the alert stands on the escalation ladder (clinical-rules.md §6), and for an
+    escalated one, through which channels it went."""
     if alert.escalated_at is not None:
-        return f"Escalated {when(alert.escalated_at)}: the physician on call was notified."
+        return f"Escalated {when(alert.escalated_at)}: {channel_words(_escalation_rows(alert))}"
     if alert.status == AlertStatus.ACKNOWLEDGED:
         return "Acknowledged: does not escalate."
     if alert.status == AlertStatus.RESOLVED:
@@ -185,6 +278,7 @@ def inbox_alerts(*, user: Any, ward: str = "", patient_id: Any = None) -> Any:
         alerts_visible(user=user)
         .filter(status__in=OPEN_STATUSES, patient__admissions__discharged_at__isnull=True)
         .select_related("patient")
+        .prefetch_related(escalation_prefetch())
         .annotate(
             ward=Subquery(stay.values("ward")[:1]),
             bed=Subquery(stay.values("bed")[:1]),

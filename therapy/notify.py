@@ -3,26 +3,42 @@
 The webhook body is signed with HMAC-SHA256 over ``<timestamp>.<body>`` using
 ``IL2_ALERT_WEBHOOK_SECRET``; receivers check ``X-IL2-Signature: sha256=<hex>`` and
 ``X-IL2-Timestamp``. Messages carry ids, kinds and severities, never names or MRNs: the
-recipient opens the app to see the patient."""
+recipient opens the app to see the patient.
+
+Notifications are an outbox (healthchecks ``sendalerts``): the row is written with the alert
+change; after commit a task sends it, and the beat sweep (``notifications_sweep``, every
+minute) sends whatever is still due: ``pending`` rows whose task was lost (a broker blip),
+``failed`` rows whose backoff has passed (1, 2, 4... min, at most
+``IL2_NOTIFY_BACKOFF_MAX_MINUTES`` apart, up to ``IL2_NOTIFY_MAX_ATTEMPTS`` attempts), and
+rows left ``sending`` for ``IL2_NOTIFY_SENDING_TIMEOUT_MINUTES`` by a worker that died. Each
+send is claimed with one conditional UPDATE, so the task and any number of sweeps racing
+send a row once."""
 
 import hashlib
 import hmac
 import json
+import logging
 import time
 import urllib.request
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from therapy.models import Notification, NotificationChannel, NotificationStatus
 
+logger = logging.getLogger(__name__)
+# The sweep stops claiming new sends after this long, within the task's 45 s soft limit
+# (a webhook may take its whole 10 s timeout); the next sweep carries on.
+SWEEP_BUDGET_SECONDS = 30
+SWEEP_BATCH = 200
+
 
 class DeliveryError(Exception):
-    """A channel could not deliver; the task retries with backoff."""
+    """A channel could not deliver; the outbox tries again after a backoff."""
 
 
 def payload(notification: Notification) -> dict[str, Any]:
@@ -85,23 +101,97 @@ def _send_email(notification: Notification) -> None:
 SENDERS = {NotificationChannel.WEBHOOK: _send_webhook, NotificationChannel.EMAIL: _send_email}
 
 
-def notification_send(*, notification_id: Any) -> bool:
-    """Send one notification if nobody has; True when this call sent it."""
-    with transaction.atomic():
-        claimed = Notification.objects.filter(
-            pk=notification_id, status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED]
-        ).update(status=NotificationStatus.SENDING, attempts=F("attempts") + 1)
+def max_attempts() -> int:
+    return int(settings.IL2_NOTIFY_MAX_ATTEMPTS)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the ``attempts``-th failed send: 1, 2, 4... minutes, capped."""
+    minutes = min(2 ** max(attempts - 1, 0), settings.IL2_NOTIFY_BACKOFF_MAX_MINUTES)
+    return timedelta(minutes=minutes)
+
+
+def _sending_timeout() -> timedelta:
+    return timedelta(minutes=settings.IL2_NOTIFY_SENDING_TIMEOUT_MINUTES)
+
+
+def due(now: datetime) -> Q:
+    """Rows a sender may claim at ``now``: never sent, failed and due again, or left sending
+    by a worker that died; all under the attempt cap."""
+    return (
+        Q(status=NotificationStatus.PENDING)
+        | Q(status=NotificationStatus.FAILED, next_attempt_at__lte=now)
+        | Q(status=NotificationStatus.SENDING, claimed_at__lte=now - _sending_timeout())
+    ) & Q(attempts__lt=max_attempts())
+
+
+def notification_send(*, notification_id: Any, now: datetime | None = None) -> bool:
+    """Send one notification if it is due and nobody else has claimed it; True when this call
+    sent it. A failed send is recorded (``failed``, its error, when to try again) and never
+    raised: the outbox sweep retries it."""
+    now = now or timezone.now()
+    claimed = (
+        Notification.objects.filter(pk=notification_id)
+        .filter(due(now))
+        .update(
+            status=NotificationStatus.SENDING,
+            attempts=F("attempts") + 1,
+            claimed_at=now,
+            next_attempt_at=None,
+        )
+    )
     if claimed != 1:
-        return False  # sent already, or being sent by another worker
+        return False  # sent already, not due yet, or being sent by another worker
     notification = Notification.objects.select_related("alert").get(pk=notification_id)
+    ours = Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.SENDING, claimed_at=now
+    )
     try:
         SENDERS[NotificationChannel(notification.channel)](notification)
     except Exception as error:
-        Notification.objects.filter(pk=notification_id).update(
-            status=NotificationStatus.FAILED, last_error=str(error)[:500]
+        retry = notification.attempts < max_attempts()
+        ours.update(
+            status=NotificationStatus.FAILED,
+            last_error=str(error)[:500],
+            next_attempt_at=now + backoff(notification.attempts) if retry else None,
         )
-        raise DeliveryError(str(error)) from error
-    Notification.objects.filter(pk=notification_id).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+        logger.warning(
+            "notification failed id=%s alert=%s channel=%s attempt=%s %s",
+            notification.pk,
+            notification.alert_id,
+            notification.channel,
+            notification.attempts,
+            "will retry" if retry else "gave up: attempt cap reached",
+        )
+        return False
+    ours.update(status=NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
     return True
+
+
+def notifications_sweep(*, now: datetime | None = None) -> int:
+    """Send every notification that is due (see the module docstring), most severe alert
+    first; returns how many were sent. Rows left ``sending`` with no attempt left are marked
+    failed, so nothing stays "sending" for ever."""
+    now = now or timezone.now()
+    Notification.objects.filter(
+        status=NotificationStatus.SENDING,
+        claimed_at__lte=now - _sending_timeout(),
+        attempts__gte=max_attempts(),
+    ).update(
+        status=NotificationStatus.FAILED,
+        last_error="The worker sending it stopped, and no attempt is left.",
+        next_attempt_at=None,
+    )
+    ids = list(
+        Notification.objects.exclude(channel=NotificationChannel.IN_APP)
+        .filter(due(now))
+        .order_by("-alert__severity_rank", "created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    deadline = time.monotonic() + SWEEP_BUDGET_SECONDS
+    sent = 0
+    for notification_id in ids:
+        if time.monotonic() > deadline:
+            break
+        sent += notification_send(notification_id=notification_id, now=now)
+    return sent

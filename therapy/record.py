@@ -3,10 +3,16 @@
 Loads what the rules read about a patient as of a moment: the windows the active profile looks
 at (the longest ``*_hours`` setting), the current admission's events and FOBT results, and the
 course's doses. Records entered in error are left out: nobody acts on a wrong value.
+
+Every input is built record by record: a stored row the rules' constructors refuse (a value the
+database accepted but the rules cannot read) is left out and named on the record's ``skipped``
+(kind, id, reason), and every rule that would have read it names it in its evidence. One bad
+row never stops the monitor (clinical-rules.md §6).
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from patients.models import (
     Admission,
@@ -21,8 +27,12 @@ from patients.models import (
 from therapy.models import Course, Dose
 from therapy.rules import RuleProfile
 from therapy.rules import inputs as rules
+from therapy.rules.errors import RuleInputError
 
 MARGIN = timedelta(hours=1)
+# What a rules constructor raises on input it cannot use (RuleInputError is a ValueError).
+UNUSABLE = (ValueError, TypeError, ArithmeticError)
+_R = TypeVar("_R")
 # Stored dose-unit codes (patients.DoseUnit) in the rules engine's spelling.
 DOSE_UNITS = {
     "mcg_kg_min": "mcg/kg/min",
@@ -43,6 +53,25 @@ def lookback(profile: RuleProfile) -> timedelta:
     return timedelta(hours=max(hours(profile.to_dict()), default=24)) + MARGIN
 
 
+class Skips:
+    """The rows left out of one record, in the order met."""
+
+    def __init__(self) -> None:
+        self.records: list[rules.SkippedRecord] = []
+
+    def build(self, kind: str, row: Any, make: Callable[[], _R]) -> _R | None:
+        """``make()``, or None with the row named when the rules refuse it."""
+        try:
+            return make()
+        except UNUSABLE as error:
+            self.add(kind, row.pk, error)
+            return None
+
+    def add(self, kind: str, row_id: Any, error: BaseException | str) -> None:
+        reason = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        self.records.append(rules.SkippedRecord(kind, str(row_id), reason[:300]))
+
+
 def _vitals_set(row: VitalSigns, vasopressors: tuple[rules.Vasopressor, ...]) -> rules.VitalsSet:
     return rules.VitalsSet(
         taken_at=row.taken_at,
@@ -58,30 +87,48 @@ def _vitals_set(row: VitalSigns, vasopressors: tuple[rules.Vasopressor, ...]) ->
         weight_kg=row.weight_kg,
         vasopressors=vasopressors,
         edema_grade=row.edema_grade,
+        record_id=str(row.pk),
     )
 
 
-def vitals_sets(rows: list[VitalSigns]) -> tuple[rules.VitalsSet, ...]:
+def vitals_sets(rows: list[VitalSigns], skips: Skips | None = None) -> tuple[rules.VitalsSet, ...]:
     """Rows oldest first. A set that did not record vasopressors carries forward the last set
     that did: an infusion is taken to run until a nurse records otherwise, so a CRS or VLS
-    grade is never lowered by an omission."""
+    grade is never lowered by an omission. An infusion row the rules refuse is left out of its
+    set (named, kind ``vasopressors``); a set the rules refuse is left out (kind ``vitals``)."""
+    skips = skips if skips is not None else Skips()
     running: tuple[rules.Vasopressor, ...] = ()
     sets = []
     for row in rows:
         if row.vasopressors_recorded:
-            running = tuple(
-                rules.Vasopressor(
-                    agent=v.agent, dose=v.dose, dose_unit=DOSE_UNITS.get(v.dose_unit, v.dose_unit)
+            infusions = (
+                skips.build(
+                    "vasopressors",
+                    v,
+                    lambda v=v: rules.Vasopressor(
+                        agent=v.agent,
+                        dose=v.dose,
+                        dose_unit=DOSE_UNITS.get(v.dose_unit, v.dose_unit),
+                    ),
                 )
                 for v in row.vasopressors.all()
             )
-        sets.append(_vitals_set(row, running))
+            running = tuple(v for v in infusions if v is not None)
+        built = skips.build(
+            "vitals", row, lambda row=row, running=running: _vitals_set(row, running)
+        )
+        if built is not None:
+            sets.append(built)
     return tuple(sets)
 
 
-def _baseline(patient: Patient, course: Course | None) -> rules.PatientBaseline:
+def _baseline(
+    patient: Patient, course: Course | None, skips: Skips | None = None
+) -> rules.PatientBaseline:
     """Baseline SBP and creatinine from the patient record, else from the last values before
-    the course's first dose (api-contract.md, Patients)."""
+    the course's first dose (api-contract.md, Patients). An optional baseline value the rules
+    refuse is left out and named (kind ``baseline``): the signs measured against it say they
+    have no baseline; the weight has no such fallback (the database holds it to 20-300 kg)."""
     systolic = patient.baseline_systolic_bp
     creatinine = patient.baseline_creatinine_mg_dl
     if course is not None and systolic is None:
@@ -108,26 +155,68 @@ def _baseline(patient: Patient, course: Course | None) -> rules.PatientBaseline:
             .values_list("value", flat=True)
             .first()
         )
+    skips = skips if skips is not None else Skips()
+    values = {"systolic_bp": systolic, "creatinine_mg_dl": creatinine}
+    try:
+        return rules.PatientBaseline(
+            weight_kg=patient.baseline_weight_kg,
+            spo2_scale=int(patient.spo2_scale),
+            **values,
+        )
+    except RuleInputError as error:
+        for name in set(error.errors) & set(values):
+            skips.add("baseline", patient.pk, f"{name}: " + "; ".join(error.errors[name]))
+            values[name] = None
     return rules.PatientBaseline(
-        weight_kg=patient.baseline_weight_kg,
-        systolic_bp=systolic,
-        creatinine_mg_dl=creatinine,
-        spo2_scale=int(patient.spo2_scale),
+        weight_kg=patient.baseline_weight_kg, spo2_scale=int(patient.spo2_scale), **values
     )
 
 
 def _lab(row: LabResult) -> rules.LabResult:
     value = row.qualitative if row.test == LabTestCode.FOBT else row.value
-    return rules.LabResult(test=row.test, value=value, collected_at=row.collected_at)
+    return rules.LabResult(
+        test=row.test, value=value, collected_at=row.collected_at, record_id=str(row.pk)
+    )
 
 
-def dose_records(course: Course) -> tuple[rules.DoseRecord, ...]:
-    return tuple(
-        rules.DoseRecord(
-            cycle=d.cycle, number=d.number, scheduled_at=d.scheduled_at, status=d.status
+def fluid_entry(row: FluidEntry) -> rules.FluidEntry:
+    return rules.FluidEntry(
+        direction=row.direction,
+        route=row.route,
+        volume_ml=row.volume_ml,
+        period_start=row.period_start,
+        period_end=row.period_end,
+        record_id=str(row.pk),
+    )
+
+
+def fluid_entries(rows: Any, skips: Skips | None = None) -> tuple[rules.FluidEntry, ...]:
+    skips = skips if skips is not None else Skips()
+    built = (skips.build("fluids", row, lambda row=row: fluid_entry(row)) for row in rows)
+    return tuple(entry for entry in built if entry is not None)
+
+
+def dose_records(course: Course, skips: Skips | None = None) -> tuple[rules.DoseRecord, ...]:
+    skips = skips if skips is not None else Skips()
+    built = (
+        skips.build(
+            "doses",
+            d,
+            lambda d=d: rules.DoseRecord(
+                cycle=d.cycle,
+                number=d.number,
+                scheduled_at=d.scheduled_at,
+                status=d.status,
+                record_id=str(d.pk),
+            ),
         )
         for d in Dose.objects.filter(course=course).order_by("cycle", "number")
     )
+    return tuple(dose for dose in built if dose is not None)
+
+
+def _kept(items: Any) -> tuple[Any, ...]:
+    return tuple(item for item in items if item is not None)
 
 
 def patient_record(
@@ -160,27 +249,36 @@ def patient_record(
         labs = labs.filter(admission=admission)
         events = events.filter(admission=admission)
     labs = labs.filter(collected_at__gte=since) | labs.filter(test=LabTestCode.FOBT)
+    skips = Skips()
+    baseline = _baseline(patient, course, skips)
     return rules.PatientRecord(
-        baseline=_baseline(patient, course),
-        vitals=vitals_sets(vitals),
-        fluids=tuple(
-            rules.FluidEntry(
-                direction=f.direction,
-                route=f.route,
-                volume_ml=f.volume_ml,
-                period_start=f.period_start,
-                period_end=f.period_end,
-            )
-            for f in fluids
+        baseline=baseline,
+        vitals=vitals_sets(vitals, skips),
+        fluids=fluid_entries(fluids, skips),
+        labs=_kept(
+            skips.build("labs", row, lambda row=row: _lab(row))
+            for row in labs.order_by("collected_at")
         ),
-        labs=tuple(_lab(row) for row in labs.order_by("collected_at")),
-        medications=tuple(
-            rules.SupportiveMedication(category=m.category, administered_at=m.administered_at)
+        medications=_kept(
+            skips.build(
+                "medications",
+                m,
+                lambda m=m: rules.SupportiveMedication(
+                    category=m.category, administered_at=m.administered_at, record_id=str(m.pk)
+                ),
+            )
             for m in meds.order_by("administered_at")
         ),
-        events=tuple(
-            rules.ClinicalEvent(code=e.code, observed_at=e.observed_at)
+        events=_kept(
+            skips.build(
+                "events",
+                e,
+                lambda e=e: rules.ClinicalEvent(
+                    code=e.code, observed_at=e.observed_at, record_id=str(e.pk)
+                ),
+            )
             for e in events.order_by("observed_at")
         ),
-        doses=dose_records(course) if course is not None else (),
+        doses=dose_records(course, skips) if course is not None else (),
+        skipped=tuple(skips.records),
     )

@@ -22,7 +22,7 @@ from therapy.models import (
     DoseStatus,
     MonitorState,
 )
-from therapy.summary import PatientSummary, TherapyState
+from therapy.summary import PatientSummary, TherapyState, assessed
 
 
 def therapy_state_from(courses: Sequence[Course]) -> TherapyState:
@@ -99,7 +99,8 @@ def patient_summaries(*, user: Any, admissions: Sequence[Admission]) -> list[Pat
                 admission=admission,
                 therapy=therapy_state_from(courses[patient.pk]),
                 latest_vitals=latest.get(patient.pk),
-                state=states.get(patient.pk),
+                state=assessed(states.get(patient.pk)),
+                monitor_state=states.get(patient.pk),
                 active_alerts=alerts[patient.pk],
                 generated_at=generated_at,
                 latest_values=values[patient.pk],

@@ -4,6 +4,7 @@ length of the patient's history: the latest assessment is one row (``MonitorStat
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Case, Count, Q, When
@@ -20,6 +21,7 @@ from therapy.models import (
     DoseStatus,
     MonitorState,
 )
+from therapy.monitor_health import MonitorHealth, monitor_health
 
 
 @dataclass
@@ -59,6 +61,15 @@ class PatientSummary:
     generated_at: datetime = field(default_factory=timezone.now)
     # The newest value of each measurement with its own time (api-contract.md v2).
     latest_values: dict[str, LatestValue] = field(default_factory=dict)
+    # The state row with the monitor's health; ``state`` is it only once it holds an
+    # assessment (a first evaluation that failed as a whole stores none).
+    monitor_state: MonitorState | None = None
+
+    @cached_property
+    def monitor(self) -> MonitorHealth:
+        row = self.monitor_state or self.state
+        admitted_at = self.admission.admitted_at if self.admission else None
+        return monitor_health(row, admitted_at=admitted_at, now=self.generated_at)
 
     @property
     def findings(self) -> dict[str, Any]:
@@ -66,19 +77,31 @@ class PatientSummary:
 
     @property
     def news2(self) -> dict[str, Any] | None:
+        """NEWS2 is stored on the vitals row when it is recorded: while the monitor is not
+        evaluating, the newest set's own score (when complete) rather than an old finding."""
+        latest = self.latest_vitals
+        if not self.monitor.is_current("news2") and latest and latest.news2_total is not None:
+            return latest.news2()
         return self.findings.get("news2")
 
+    # The monitor's judgements, only while it vouches for them: a stale "grade 0" or "give"
+    # of a patient it has stopped evaluating is never shown as current (§6 (v2)).
     @property
     def crs(self) -> dict[str, Any] | None:
-        return self.findings.get("crs")
+        return self.findings.get("crs") if self.monitor.is_current("crs") else None
 
     @property
     def vls(self) -> dict[str, Any] | None:
-        return self.findings.get("vls")
+        return self.findings.get("vls") if self.monitor.is_current("vls") else None
 
     @property
     def precheck(self) -> dict[str, Any] | None:
-        return self.findings.get("precheck")
+        return self.findings.get("precheck") if self.monitor.is_current("precheck") else None
+
+
+def assessed(state: MonitorState | None) -> MonitorState | None:
+    """The state row as "the latest assessment": None until one is stored."""
+    return state if state is not None and state.assessed_at is not None else None
 
 
 def therapy_state(patient: Patient) -> TherapyState:
@@ -124,12 +147,14 @@ def patient_summary(*, user: Any, patient: Patient) -> PatientSummary:
         .order_by("-taken_at", "-created_at")
         .first()
     )
+    state = MonitorState.objects.filter(patient=patient).first()
     return PatientSummary(
         patient=patient,
         admission=admission,
         therapy=therapy_state(patient),
         latest_vitals=latest,
-        state=MonitorState.objects.filter(patient=patient).first(),
+        state=assessed(state),
+        monitor_state=state,
         active_alerts=list(
             Alert.objects.filter(patient=patient, status__in=OPEN_STATUSES)
             .select_related("acknowledged_by")

@@ -1,7 +1,9 @@
 """Celery tasks: thin, taking ids, calling a service. Enqueued on commit (patients.monitor_hook)
 or by beat (il2monitor/celery.py). Logs carry patient ids, never names or MRNs."""
 
+import contextlib
 import uuid
+from typing import Any
 
 from celery import shared_task
 from django.db import OperationalError
@@ -9,7 +11,7 @@ from django.utils import timezone
 
 from patients.selectors import admitted_patients
 from therapy import alerts, selectors, services
-from therapy.notify import DeliveryError, notification_send
+from therapy.notify import notification_send, notifications_sweep
 
 RETRY = {
     "autoretry_for": (OperationalError,),
@@ -20,9 +22,19 @@ RETRY = {
 }
 
 
-@shared_task(acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
-def patient_evaluate(patient_id: str, reason: str) -> None:
-    services.evaluation_run(patient_id=uuid.UUID(patient_id), reason=reason)
+@shared_task(bind=True, acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
+def patient_evaluate(self: Any, patient_id: str, reason: str) -> None:
+    try:
+        services.evaluation_run(patient_id=uuid.UUID(patient_id), reason=reason)
+    except OperationalError as error:
+        if self.request.retries >= self.max_retries:
+            # The last retry: record the failure (monitor_failure) if the database lets us;
+            # if it is still unreachable, the watchdog raises it once the database is back.
+            with contextlib.suppress(OperationalError):
+                services.evaluation_failure_record(
+                    patient_id=uuid.UUID(patient_id), reason=reason, error=error, now=timezone.now()
+                )
+        raise
 
 
 @shared_task(acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
@@ -50,16 +62,22 @@ def alerts_escalate() -> int:
     return alerts.alerts_escalate(now=timezone.now())
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(DeliveryError, OperationalError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)  # type: ignore[untyped-decorator]
+@shared_task(acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
+def monitor_watchdog() -> int:
+    """monitor_failure for admitted patients with no successful evaluation for 10 min."""
+    return services.monitor_watchdog(now=timezone.now())
+
+
+@shared_task(acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
 def notification_deliver(notification_id: str) -> bool:
+    """The first send, enqueued on commit. A failed send is retried by the outbox sweep."""
     return notification_send(notification_id=uuid.UUID(notification_id))
+
+
+@shared_task(acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
+def notifications_send_due() -> int:
+    """The outbox sweep: pending, failed-and-due and stuck notifications."""
+    return notifications_sweep(now=timezone.now())
 
 
 @shared_task  # type: ignore[untyped-decorator]

@@ -262,6 +262,14 @@ IL2_ALERT_EMAIL_TO: list[str] = env.list("IL2_ALERT_EMAIL_TO", default=[])
 IL2_ALERT_WEBHOOK_URL = env("IL2_ALERT_WEBHOOK_URL", default="")
 IL2_ALERT_WEBHOOK_SECRET = env("IL2_ALERT_WEBHOOK_SECRET", default="")
 IL2_MONITOR_TICK_SECONDS = env.int("IL2_MONITOR_TICK_SECONDS", default=60)
+# (v2) An admitted patient with no successful evaluation for this long raises monitor_failure.
+IL2_MONITOR_STALE_MINUTES = env.int("IL2_MONITOR_STALE_MINUTES", default=10)
+# The notification outbox: a failed send is retried with backoff (1, 2, 4... min, at most
+# IL2_NOTIFY_BACKOFF_MAX_MINUTES apart) up to IL2_NOTIFY_MAX_ATTEMPTS attempts; a send left
+# "sending" longer than IL2_NOTIFY_SENDING_TIMEOUT_MINUTES (its worker died) is sent again.
+IL2_NOTIFY_MAX_ATTEMPTS = env.int("IL2_NOTIFY_MAX_ATTEMPTS", default=30)
+IL2_NOTIFY_BACKOFF_MAX_MINUTES = env.int("IL2_NOTIFY_BACKOFF_MAX_MINUTES", default=5)
+IL2_NOTIFY_SENDING_TIMEOUT_MINUTES = env.int("IL2_NOTIFY_SENDING_TIMEOUT_MINUTES", default=5)
 # How often the ward board refreshes itself in the browser.
 IL2_BOARD_REFRESH_SECONDS = env.int("IL2_BOARD_REFRESH_SECONDS", default=30)
 

@@ -268,20 +268,22 @@ def test_urine_output_over_a_window(
     assert output.window_hours == 8
 
 
-def test_urine_output_ignores_other_fluids_and_counts_point_measurements() -> None:
+def test_urine_output_ignores_other_fluids_and_skips_periods_under_a_minute() -> None:
     fluids = [
         FluidEntry("intake", "urine", D(500), ago(8), NOW),  # type: ignore[arg-type]
         FluidEntry("output", "emesis", D(500), ago(8), NOW),  # type: ignore[arg-type]
         urine(400, ago(8), NOW),
-        urine(30, ago(2), ago(2)),
+        urine(30, ago(2), ago(2)),  # no period: its volume cannot be placed in time
         urine(30, ago(8), ago(8)),  # at the window start: belongs to the one before
     ]
     output = urine_output(fluids, start=ago(8), end=NOW)
-    assert output.volume_ml == D(430)
+    assert output.volume_ml == D(400)
     assert output.recorded_hours == D(8)
     assert output.last_recorded_at == NOW
-    assert output.ml_per_window() == D(430)
-    assert output.ml_per_kg_per_hour(D(43)) == D("1.25")
+    assert output.ml_per_window() == D(400)
+    assert output.ml_per_kg_per_hour(D(40)) == D("1.25")
+    (skipped,) = output.skipped
+    assert skipped.kind == "fluids" and "0 s" in skipped.reason and "1 min" in skipped.reason
 
 
 def test_urine_scaled_to_the_window_when_partly_recorded() -> None:
@@ -295,11 +297,46 @@ def test_window_start_timedelta_arithmetic() -> None:
     assert ago(hours=1) + timedelta(hours=1) == NOW
 
 
-def test_point_measurements_at_the_window_end_count() -> None:
-    output = urine_output([urine(25, NOW, NOW), urine(5, ago(1), ago(1))], start=ago(8), end=NOW)
-    assert output.volume_ml == D(30)
-    assert output.recorded_hours == 0
-    assert output.last_recorded_at == NOW
+@pytest.mark.parametrize(
+    "period",
+    [
+        timedelta(0),
+        timedelta(microseconds=1),
+        timedelta(milliseconds=500),
+        timedelta(seconds=59, microseconds=999_999),
+    ],
+)
+def test_a_period_under_a_minute_is_skipped_and_named_never_divided(period: timedelta) -> None:
+    degenerate = FluidEntry("output", "urine", D(400), NOW - period, NOW, record_id="row-1")  # type: ignore[arg-type]
+    output = urine_output([degenerate, urine(100, ago(8), ago(4))], start=ago(8), end=NOW)
+    assert output.volume_ml == D(100) and output.recorded_hours == D(4)
+    assert [s.id for s in output.skipped] == ["row-1"]
+    assert output.skipped[0].kind == "fluids"
+
+
+def test_a_period_of_exactly_a_minute_counts() -> None:
+    output = urine_output([urine(10, ago(minutes=1), NOW)], start=ago(8), end=NOW)
+    assert output.volume_ml == D(10) and output.skipped == ()
+    assert output.recorded_hours == D(1) / 60
+
+
+def test_sub_second_overlaps_are_exact() -> None:
+    # A period of 1 min 0.5 s straddling the window start by half a second: the share in the
+    # window is exact, not rounded to whole seconds.
+    entry = urine(121, ago(seconds=60.5), NOW - timedelta(seconds=0))
+    output = urine_output([entry], start=ago(seconds=60), end=NOW)
+    assert output.volume_ml == D(121) * D(60) / D("60.5")
+
+
+def test_a_skipped_entry_outside_the_window_is_not_named() -> None:
+    early = FluidEntry("output", "urine", D(5), ago(9), ago(9), record_id="early")  # type: ignore[arg-type]
+    assert urine_output([early], start=ago(8), end=NOW).skipped == ()
+
+
+def test_nothing_recorded_is_not_assessable_and_has_no_rate() -> None:
+    output = urine_output([], start=ago(8), end=NOW)
+    assert not output.assessable(0)
+    assert output.ml_per_window() == 0 and output.ml_per_kg_per_hour(D(70)) == 0
 
 
 def test_nothing_recorded_has_no_last_time() -> None:

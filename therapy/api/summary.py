@@ -21,6 +21,7 @@ from patients.models import Admission, Patient
 from therapy.api.alerts import AlertSerializer
 from therapy.api.serializers import PrecheckSerializer
 from therapy.models import CourseStatus
+from therapy.monitor_health import PART_WORDS, STATUSES
 from therapy.rules.vls import SignStatus, VlsSeverity
 from therapy.summaries import patient_summaries
 from therapy.summary import PatientSummary, patient_summary
@@ -37,6 +38,8 @@ SUMMARY_PERMISSIONS = [
 THERAPY_STATUSES = [*CourseStatus.values, "none"]
 VLS_SEVERITIES = [severity.value for severity in VlsSeverity]
 SIGN_STATUSES = [status.value for status in SignStatus]
+MONITOR_STATUSES = list(STATUSES)
+MONITOR_PARTS = list(PART_WORDS)
 
 
 class StoredDateTimeField(serializers.DateTimeField):
@@ -104,6 +107,35 @@ class VlsSummarySerializer(serializers.Serializer):
     profile_version = serializers.CharField(required=False)
 
 
+class SkippedRecordSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="vitals, fluids, labs, medications, events, doses...")
+    id = serializers.CharField(help_text="The stored record's id.")
+    reason = serializers.CharField()
+
+
+class MonitorSerializer(serializers.Serializer):
+    """Whether the monitor is evaluating the patient (clinical-rules.md §6 (v2)). Anything but
+    ``ok`` means "not monitored since ``not_monitored_since``" for ``error``; while it lasts,
+    ``crs``, ``vls`` and ``precheck`` are null unless still current."""
+
+    status = serializers.ChoiceField(
+        choices=MONITOR_STATUSES,
+        help_text="ok; failing (evaluations fail, wholly or in part); stale (none succeeded "
+        "for IL2_MONITOR_STALE_MINUTES); never (none succeeded since admission).",
+    )
+    last_success_at = serializers.DateTimeField(allow_null=True)
+    failing_since = serializers.DateTimeField(allow_null=True)
+    not_monitored_since = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField(allow_blank=True, help_text="Why, in words; empty when ok.")
+    words = serializers.CharField(
+        allow_blank=True, help_text="“Not monitored since 14:05 — <reason>”; empty when ok."
+    )
+    failed_parts = serializers.ListField(child=serializers.ChoiceField(choices=MONITOR_PARTS))
+    skipped = SkippedRecordSerializer(
+        many=True, help_text="Records the rules could not use and left out, each named."
+    )
+
+
 class SummaryPrecheckSerializer(PrecheckSerializer):
     """The pre-dose check of the next dose, as the monitor last ran it."""
 
@@ -168,18 +200,24 @@ class PatientSummarySerializer(serializers.Serializer):
         allow_null=True, help_text="NEWS2 of the newest complete set; null if none."
     )
     crs = CrsSummarySerializer(
-        allow_null=True, help_text="Null until the monitor has assessed the patient."
+        allow_null=True,
+        help_text="Null until the monitor has assessed the patient, and while its assessment "
+        "is not current (see monitor).",
     )
     vls = VlsSummarySerializer(
-        allow_null=True, help_text="Null until the monitor has assessed the patient."
+        allow_null=True,
+        help_text="Null until the monitor has assessed the patient, and while its assessment "
+        "is not current (see monitor).",
     )
     precheck = SummaryPrecheckSerializer(
         allow_null=True,
-        help_text="Null when no dose is scheduled, or the stored check is not about the dose "
-        "that is next now (a dose decided since the last assessment).",
+        help_text="Null when no dose is scheduled, the stored check is not about the dose "
+        "that is next now (a dose decided since the last assessment), or the monitor's check "
+        "is not current (see monitor).",
     )
     active_alerts = AlertSerializer(many=True, help_text="Open alerts, most severe first.")
     generated_at = serializers.DateTimeField()
+    monitor = MonitorSerializer(help_text="Is the monitor evaluating the patient? In words.")
 
     def to_representation(self, instance: PatientSummary) -> Any:
         therapy = instance.therapy
@@ -203,6 +241,7 @@ class PatientSummarySerializer(serializers.Serializer):
                 "precheck": precheck,
                 "active_alerts": instance.active_alerts,
                 "generated_at": instance.generated_at,
+                "monitor": instance.monitor.to_dict(),
             }
         )
 

@@ -20,6 +20,8 @@ class AlertKind(models.TextChoices):
     HOLD_CRITERIA = "hold_criteria", "Hold criteria before the next dose"
     VITALS_OVERDUE = "vitals_overdue", "Vitals overdue"
     DOSE_OVERDUE = "dose_overdue", "Dose overdue"
+    # (v2) The monitor could not evaluate the patient: an error, or no evaluation for 10 min.
+    MONITOR_FAILURE = "monitor_failure", "Monitor could not evaluate the patient"
 
 
 class Severity(models.TextChoices):
@@ -106,7 +108,13 @@ class NotificationStatus(models.TextChoices):
 
 class Notification(models.Model):
     """One message about one alert event on one channel; the unique constraint makes a
-    repeated event (duplicate task, two workers) a no-op instead of a second message."""
+    repeated event (duplicate task, two workers) a no-op instead of a second message.
+
+    An outbox (healthchecks ``sendalerts``): the row is written with the alert change and sent
+    after commit; the beat sweep sends what is still ``pending`` (the enqueue was lost),
+    ``failed`` rows whose ``next_attempt_at`` has come (backoff, up to a capped number of
+    attempts) and rows left ``sending`` by a worker that died (``claimed_at``). Every send is
+    claimed with a conditional UPDATE, so it happens once however many senders race."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="notifications")
@@ -119,6 +127,12 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current (or last) send was claimed."
+    )
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="A failed send is tried again from then; null: no more."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -128,6 +142,7 @@ class Notification(models.Model):
                 name="one_notification_per_alert_event_channel",
             ),
         ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notification_outbox")]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.event} for alert {self.alert_id}"

@@ -11,7 +11,9 @@ class PatientEvaluation(models.Model):
     ``record_as_of`` is the newest recorded change the run saw; the sweep re-evaluates any
     admitted patient with a newer change, which is how work lost while the broker was down is
     caught up. Each row keeps the findings of that run and the rule version that produced them.
-    Periodic re-evaluations (overdue care) reconcile alerts without writing a row.
+    Periodic re-evaluations (overdue care) reconcile alerts without writing a row. An
+    evaluation that failed is logged too (``succeeded`` false, with its ``error``): the whole
+    run, or the parts of it named in ``findings["failures"]``.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -23,6 +25,10 @@ class PatientEvaluation(models.Model):
         default=dict, help_text="NEWS2, CRS, VLS and the next dose's pre-check, as evaluated."
     )
     rule_version = models.CharField(max_length=120, blank=True)
+    succeeded = models.BooleanField(
+        default=True, help_text="False when the run, or a part of it, failed (see error)."
+    )
+    error = models.TextField(blank=True, help_text="What failed, and where; never a name or MRN.")
 
     class Meta:
         ordering = ["-evaluated_at"]
@@ -34,14 +40,28 @@ class PatientEvaluation(models.Model):
 
 class MonitorState(models.Model):
     """The latest assessment of each patient, replaced by every evaluation (ticks included):
-    what the ward board and the summary read, in one row per patient, whatever the history."""
+    what the ward board and the summary read, in one row per patient, whatever the history.
+
+    And the monitor's health for the patient: when an evaluation last succeeded
+    (``last_success_at``, every part of it), and while evaluations fail, since when
+    (``failing_since``), the latest failure (``failed_at``) and what failed (``failure``).
+    ``assessed_at`` is null when no evaluation has produced an assessment yet (the first one
+    failed as a whole)."""
 
     patient = models.OneToOneField(
         Patient, on_delete=models.PROTECT, primary_key=True, related_name="monitor_state"
     )
-    assessed_at = models.DateTimeField()
+    assessed_at = models.DateTimeField(null=True, blank=True)
     findings = models.JSONField(default=dict)
     rule_version = models.CharField(max_length=120)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    failure = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The latest failure: scope (parts or evaluation), parts, error, record.",
+    )
 
     def __str__(self) -> str:
-        return f"state of {self.patient_id} at {self.assessed_at:%Y-%m-%d %H:%M}"
+        return f"state of {self.patient_id} at {self.assessed_at or self.failed_at}"

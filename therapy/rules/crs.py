@@ -2,7 +2,9 @@
 
 Read from the vitals of the preceding ``fever_window_hours`` (the latest set gives hypotension
 and hypoxia; any set gives fever) and the supportive medications of the masking window.
-Organ toxicity does not change an ASTCT grade [S13], so it is not read.
+Organ toxicity does not change an ASTCT grade [S13], so it is not read. Vitals or medications
+that could not be used (``PatientRecord.skipped``) are named in ``skipped``: the grade is then
+what the usable records prove.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from decimal import Decimal
 from typing import Any, Final
 
 from patients.news2 import Ladder, OxygenDevice, round_temperature
-from therapy.rules.inputs import PatientRecord, Vasopressor, VasopressorAgent, contract_value
+from therapy.rules.inputs import (
+    PatientRecord,
+    SkippedRecord,
+    Vasopressor,
+    VasopressorAgent,
+    contract_value,
+    skipped_dicts,
+)
 from therapy.rules.profile import DEFAULT_PROFILE, RuleProfile
 from therapy.rules.windows import vitals_between
 
@@ -39,6 +48,8 @@ HYPOXIA_GRADE_BY_DEVICE: Final[dict[OxygenDevice, int]] = {
 # Nasal cannula: low flow <= 6 L/min -> 2; high flow > 6 L/min -> 3 [S13].
 NASAL_CANNULA_GRADE_BY_FLOW: Final = Ladder(((Decimal(6), 2),), above=3)
 FEVER_ONLY_GRADE: Final = 1  # fever without hypotension or hypoxia [S13]
+# The kinds of record the grade reads: a skipped one of these is named in the evidence.
+READS: Final = ("vitals", "vasopressors", "medications")
 
 
 def pressor_count(vasopressors: Iterable[Vasopressor]) -> int:
@@ -91,6 +102,7 @@ class CrsResult:
     missing: tuple[str, ...]
     profile_name: str
     profile_version: str
+    skipped: tuple[SkippedRecord, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's ``crs`` summary object, plus reasons, missing inputs and profile."""
@@ -106,6 +118,7 @@ class CrsResult:
             "missing": list(self.missing),
             "profile_name": self.profile_name,
             "profile_version": self.profile_version,
+            "skipped": skipped_dicts(self.skipped),
         }
 
 
@@ -120,7 +133,11 @@ def crs_assess(
         key=lambda m: m.administered_at,
     )
     masked = any(m.category in settings.masking_categories for m in masking)
-    versions = {"profile_name": profile.name, "profile_version": profile.version}
+    versions: dict[str, Any] = {
+        "profile_name": profile.name,
+        "profile_version": profile.version,
+        "skipped": record.skipped_of(*READS),
+    }
     if not window:
         hours = settings.fever_window_hours
         return CrsResult(

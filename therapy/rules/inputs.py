@@ -4,13 +4,18 @@ Field names and enum values are the API contract's (api-contract.md). Constructo
 contract's plain strings and numbers and store typed values (enums, ``Decimal``); anything they
 cannot use raises :class:`RuleInputError` naming every failing field. Clinical times must be
 timezone-aware. Records marked ``entered_in_error`` are left out by the caller.
+
+Each record may carry ``record_id``, the stored row's id, so a rule that cannot use it can name
+it. A row the caller could not turn into a record at all goes into ``PatientRecord.skipped``
+instead: the rules never raise on a record the database accepted (conventions.md), they say
+what they left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final, TypeVar
@@ -34,6 +39,7 @@ __all__ = [
     "OxygenDevice",
     "PatientBaseline",
     "PatientRecord",
+    "SkippedRecord",
     "SupportiveMedication",
     "Vasopressor",
     "VasopressorAgent",
@@ -155,6 +161,12 @@ def _non_negative(value: object) -> Decimal:
     return number
 
 
+def _record_id(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError("must be a string (the stored row's id) or None")
+
+
 def _member(kind: type[_E]) -> Callable[[object], _E]:
     def coerce(value: object) -> _E:
         if isinstance(value, str) and value in kind._value2member_map_:
@@ -228,6 +240,7 @@ class VitalsSet:
     weight_kg: Decimal | None = None
     vasopressors: tuple[Vasopressor, ...] = ()
     edema_grade: int | None = None
+    record_id: str | None = None
 
     def __post_init__(self) -> None:
         optional_int = _optional(_integer)
@@ -246,6 +259,7 @@ class VitalsSet:
             weight_kg=_optional(_non_negative),
             vasopressors=_vasopressors,
             edema_grade=optional_int,
+            record_id=_record_id,
         )
         if isinstance(self.edema_grade, int) and not 0 <= self.edema_grade <= 4:
             errors.add("edema_grade", "must be between 0 and 4")
@@ -276,6 +290,7 @@ class FluidEntry:
     volume_ml: Decimal
     period_start: datetime
     period_end: datetime
+    record_id: str | None = None
 
     def __post_init__(self) -> None:
         errors = _check(
@@ -285,6 +300,7 @@ class FluidEntry:
             volume_ml=_non_negative,
             period_start=_aware,
             period_end=_aware,
+            record_id=_record_id,
         )
         times_valid = not {"period_start", "period_end"} & errors.errors.keys()
         if times_valid and self.period_end < self.period_start:
@@ -295,6 +311,10 @@ class FluidEntry:
     def is_urine_output(self) -> bool:
         return self.direction is FluidDirection.OUTPUT and self.route is FluidRoute.URINE
 
+    @property
+    def period(self) -> timedelta:
+        return self.period_end - self.period_start
+
 
 @dataclass(frozen=True)
 class LabResult:
@@ -303,9 +323,10 @@ class LabResult:
     test: LabTest
     value: Decimal | FobtResult
     collected_at: datetime
+    record_id: str | None = None
 
     def __post_init__(self) -> None:
-        errors = _check(self, test=_member(LabTest), collected_at=_aware)
+        errors = _check(self, test=_member(LabTest), collected_at=_aware, record_id=_record_id)
         if "test" not in errors.errors:
             coerce = _member(FobtResult) if self.test is LabTest.FOBT else _decimal
             _check(self, into=errors, value=coerce)
@@ -316,9 +337,15 @@ class LabResult:
 class SupportiveMedication:
     category: MedicationCategory
     administered_at: datetime
+    record_id: str | None = None
 
     def __post_init__(self) -> None:
-        errors = _check(self, category=_member(MedicationCategory), administered_at=_aware)
+        errors = _check(
+            self,
+            category=_member(MedicationCategory),
+            administered_at=_aware,
+            record_id=_record_id,
+        )
         errors.raise_if_any()
 
 
@@ -330,10 +357,15 @@ class ClinicalEvent:
     code: EventCode
     observed_at: datetime
     resolved_at: datetime | None = None
+    record_id: str | None = None
 
     def __post_init__(self) -> None:
         errors = _check(
-            self, code=_member(EventCode), observed_at=_aware, resolved_at=_optional(_aware)
+            self,
+            code=_member(EventCode),
+            observed_at=_aware,
+            resolved_at=_optional(_aware),
+            record_id=_record_id,
         )
         errors.raise_if_any()
 
@@ -377,10 +409,16 @@ class DoseRecord:
     number: int
     scheduled_at: datetime
     status: DoseStatus = DoseStatus.SCHEDULED
+    record_id: str | None = None
 
     def __post_init__(self) -> None:
         errors = _check(
-            self, cycle=_integer, number=_integer, scheduled_at=_aware, status=_member(DoseStatus)
+            self,
+            cycle=_integer,
+            number=_integer,
+            scheduled_at=_aware,
+            status=_member(DoseStatus),
+            record_id=_record_id,
         )
         errors.raise_if_any()
 
@@ -398,6 +436,32 @@ def _tuple_of(kind: type[_T]) -> Callable[[object], tuple[_T, ...]]:
 
 
 @dataclass(frozen=True)
+class SkippedRecord:
+    """A stored record the rules did not use, and why: ``kind`` is the record's kind as the
+    API names it (``vitals``, ``fluids``, ``labs``, ``medications``, ``events``, ``doses``,
+    ``vasopressors``, ``baseline``), ``id`` the stored row's id."""
+
+    kind: str
+    id: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        for name in ("kind", "id", "reason"):
+            if not isinstance(getattr(self, name), str):
+                errors.add(name, "must be a string")
+        errors.raise_if_any()
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "id": self.id, "reason": self.reason}
+
+
+def skipped_dicts(skipped: Iterable[SkippedRecord]) -> list[dict[str, str]]:
+    """Skipped records as JSON, each once, in the order first named."""
+    return [record.to_dict() for record in dict.fromkeys(skipped)]
+
+
+@dataclass(frozen=True)
 class PatientRecord:
     """Everything the rules read about one patient. Pass at least the windows the rules look
     at (the profile's, 24 h by default) and the current admission's events and doses; data
@@ -410,6 +474,7 @@ class PatientRecord:
     medications: tuple[SupportiveMedication, ...] = ()
     events: tuple[ClinicalEvent, ...] = ()
     doses: tuple[DoseRecord, ...] = ()
+    skipped: tuple[SkippedRecord, ...] = ()
 
     def __post_init__(self) -> None:
         errors = _check(
@@ -420,10 +485,16 @@ class PatientRecord:
             medications=_tuple_of(SupportiveMedication),
             events=_tuple_of(ClinicalEvent),
             doses=_tuple_of(DoseRecord),
+            skipped=_tuple_of(SkippedRecord),
         )
         if not isinstance(self.baseline, PatientBaseline):
             errors.add("baseline", "must be a PatientBaseline")
         errors.raise_if_any()
+
+    def skipped_of(self, *kinds: str) -> tuple[SkippedRecord, ...]:
+        """The records of these kinds that could not be used: what a rule reading those
+        kinds names in its evidence."""
+        return tuple(record for record in self.skipped if record.kind in kinds)
 
 
 def contract_value(value: Any) -> Any:

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from therapy.rules.inputs import PatientRecord, contract_value
+from therapy.rules.inputs import PatientRecord, SkippedRecord, contract_value, skipped_dicts
 from therapy.rules.profile import (
     DEFAULT_PROFILE,
     FLAG_MEASURES,
@@ -50,6 +50,8 @@ RECOMMENDATION_BY_ACTION: Final = {
     Action.HOLD: Recommendation.HOLD,
     Action.DISCONTINUE: Recommendation.DISCONTINUE,
 }
+# The kinds of record the criteria read: a skipped one of these is named in the result.
+READS: Final = ("vitals", "vasopressors", "fluids", "labs", "events", "doses", "baseline")
 # The composite criteria are counted after the others, in this order (§4, [S7]).
 COMPOSITE_PHASES: Final = (Measure.HOLD_CRITERIA_MET, Measure.HELD_DOSES_IN_CYCLE)
 
@@ -139,6 +141,7 @@ class PrecheckResult:
     dose_number: int
     profile_name: str
     profile_version: str
+    skipped: tuple[SkippedRecord, ...] = ()
 
     def _with(self, status: CriterionStatus) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.status is status)
@@ -173,6 +176,7 @@ class PrecheckResult:
             "dose_number": self.dose_number,
             "profile_name": self.profile_name,
             "profile_version": self.profile_version,
+            "skipped": skipped_dicts(self.skipped),
         }
 
 
@@ -264,4 +268,5 @@ def precheck_dose(
         dose_number=dose_number,
         profile_name=profile.name,
         profile_version=profile.version,
+        skipped=(*record.skipped_of(*READS), *ctx.skipped),
     )

@@ -22,6 +22,7 @@ from therapy.rules.inputs import (
     FobtResult,
     LabTest,
     PatientRecord,
+    SkippedRecord,
     VasopressorAgent,
     VitalsSet,
 )
@@ -61,6 +62,8 @@ class CheckContext:
     hold_codes_met: int = field(init=False)
     would_hold: bool = field(init=False)
     cache: dict[Measure, Reading] = field(default_factory=dict)
+    # Records a reader could not use (urine periods under a minute), named in the result.
+    skipped: list[SkippedRecord] = field(default_factory=list)
 
     def read(self, measure: Measure) -> Reading:
         if measure not in self.cache:
@@ -110,10 +113,14 @@ def _weight_gain_pct(ctx: CheckContext) -> Reading:
 def _urine_output_ml(ctx: CheckContext) -> Reading:
     hours = ctx.settings.fluid_window_hours
     output = urine_output(ctx.record.fluids, start=ctx.at - timedelta(hours=hours), end=ctx.at)
+    ctx.skipped.extend(output.skipped)
     needed = ctx.settings.urine_min_recorded_hours
     if not output.assessable(needed):
         recorded = output.recorded_hours.quantize(_TENTH, rounding=ROUND_HALF_UP)
-        return Reading(None, note=f"only {recorded} h of urine output recorded; {needed} h needed")
+        note = f"only {recorded} h of urine output recorded; {needed} h needed"
+        if output.skipped:
+            note += f"; {len(output.skipped)} urine entry(ies) not counted"
+        return Reading(None, note=note)
     volume = output.ml_per_window()
     shown = volume.quantize(_WHOLE_PLACES, rounding=ROUND_HALF_UP)
     return Reading(volume, shown, output.last_recorded_at)

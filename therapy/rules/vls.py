@@ -3,21 +3,32 @@
 Each sign is ``present``, ``absent`` or ``not_assessable``: missing data is never read as
 absent. Hypotension and hypoxia come from the latest vitals set of the lookback window;
 weight, oedema and labs from their latest value in that window; urine from its own window.
+Records that could not be used (``PatientRecord.skipped``, urine periods under a minute) are
+named in ``skipped``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any, Final
 
 from patients.news2 import OxygenDevice
-from therapy.rules.inputs import LabTest, PatientRecord, contract_value
+from therapy.rules.inputs import (
+    LabTest,
+    PatientRecord,
+    SkippedRecord,
+    contract_value,
+    skipped_dicts,
+)
 from therapy.rules.profile import DEFAULT_PROFILE, RuleProfile, VlsSettings
 from therapy.rules.windows import latest_lab, latest_measurement, latest_vitals, urine_output
+
+# The kinds of record the signs read: a skipped one of these is named in the evidence.
+READS: Final = ("vitals", "vasopressors", "fluids", "labs", "baseline")
 
 
 class SignStatus(StrEnum):
@@ -72,6 +83,7 @@ class VlsResult:
     as_of: datetime | None
     profile_name: str
     profile_version: str
+    skipped: tuple[SkippedRecord, ...] = ()
 
     @property
     def suspected(self) -> bool:
@@ -91,6 +103,7 @@ class VlsResult:
             "as_of": contract_value(self.as_of),
             "profile_name": self.profile_name,
             "profile_version": self.profile_version,
+            "skipped": skipped_dicts(self.skipped),
         }
 
 
@@ -100,12 +113,13 @@ def _status(present: bool, assessable: bool) -> SignStatus:
     return SignStatus.ABSENT if assessable else SignStatus.NOT_ASSESSABLE
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Context:
     record: PatientRecord
     at: datetime
     since: datetime
     settings: VlsSettings
+    skipped: list[SkippedRecord] = field(default_factory=list)
 
 
 def _hypotension(ctx: _Context) -> VlsSign:
@@ -153,19 +167,25 @@ def _oliguria(ctx: _Context) -> VlsSign:
     s, weight = ctx.settings, ctx.record.baseline.weight_kg
     hours = s.urine_window_hours
     output = urine_output(ctx.record.fluids, start=ctx.at - timedelta(hours=hours), end=ctx.at)
+    ctx.skipped.extend(output.skipped)
     threshold = (
         f"< {s.urine_below_ml} mL in the last {hours} h, "
         f"or < {s.urine_below_ml_kg_h} mL/kg/h averaged over {hours} h"
     )
     recorded = output.recorded_hours.quantize(_TENTH, rounding=ROUND_HALF_UP)
+    not_counted = f"; {len(output.skipped)} urine entry(ies) not counted" if output.skipped else ""
     if not output.assessable(s.urine_min_recorded_hours):
-        note = f"only {recorded} h of urine output recorded; {s.urine_min_recorded_hours} h needed"
+        note = (
+            f"only {recorded} h of urine output recorded; {s.urine_min_recorded_hours} h needed"
+            + not_counted
+        )
         status = SignStatus.NOT_ASSESSABLE
         return VlsSign("oliguria", status, None, threshold, None, note, output.last_recorded_at)
     volume = output.ml_per_window()
     rate = output.ml_per_kg_per_hour(weight)
     low = volume < s.urine_below_ml or rate < s.urine_below_ml_kg_h  # [S6], [S8]
     note = f"{rate.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)} mL/kg/h over {recorded} h"
+    note += not_counted
     shown = volume.quantize(_WHOLE_PLACES, rounding=ROUND_HALF_UP)
     status = _status(low, True)
     return VlsSign("oliguria", status, shown, threshold, None, note, output.last_recorded_at)
@@ -299,4 +319,5 @@ def vls_assess(
         as_of=max(times, default=None),
         profile_name=profile.name,
         profile_version=profile.version,
+        skipped=(*record.skipped_of(*READS), *ctx.skipped),
     )

@@ -1,5 +1,10 @@
 """Picking the data a rule reads out of a patient record: latest values, time windows,
-active events and urine output over a window. Nothing after the evaluation time is read."""
+active events and urine output over a window. Nothing after the evaluation time is read.
+
+Durations are exact (to the microsecond) and nothing here divides by a length that can be
+zero: a urine entry whose period is shorter than :data:`MIN_FLUID_PERIOD` is not counted and
+is named in the window's ``skipped`` instead (one such row once stopped every evaluation of a
+patient)."""
 
 from __future__ import annotations
 
@@ -9,9 +14,19 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from therapy.rules.inputs import ClinicalEvent, FluidEntry, LabResult, LabTest, VitalsSet
+from therapy.rules.inputs import (
+    ClinicalEvent,
+    FluidEntry,
+    LabResult,
+    LabTest,
+    SkippedRecord,
+    VitalsSet,
+)
 
-SECONDS_PER_HOUR = Decimal(3600)
+MICROSECONDS_PER_HOUR = Decimal(3_600_000_000)
+# The shortest fluid period that means anything: api-contract.md (v2) refuses a period of
+# less than 1 minute. Older rows (and other writers) may hold one: it is skipped and named.
+MIN_FLUID_PERIOD = timedelta(minutes=1)
 
 
 def vitals_between(vitals: Iterable[VitalsSet], start: datetime, end: datetime) -> list[VitalsSet]:
@@ -56,33 +71,43 @@ def active_events(events: Iterable[ClinicalEvent], at: datetime) -> list[Clinica
 
 
 def hours(delta: timedelta) -> Decimal:
-    return Decimal(int(delta.total_seconds())) / SECONDS_PER_HOUR
+    """The exact length of ``delta`` in hours (no rounding to whole seconds)."""
+    return Decimal(delta // timedelta(microseconds=1)) / MICROSECONDS_PER_HOUR
 
 
 @dataclass(frozen=True)
 class UrineOutput:
     """Urine output recorded over a window. An entry that straddles the window edge counts in
     proportion to its overlap (output is taken as even over the entry's period);
-    ``recorded_hours`` is how much of the window the entries cover."""
+    ``recorded_hours`` is how much of the window the entries cover. ``skipped`` names the
+    urine entries in the window that were not counted (a period under a minute)."""
 
     start: datetime
     end: datetime
     volume_ml: Decimal
     recorded_hours: Decimal
     last_recorded_at: datetime | None
+    skipped: tuple[SkippedRecord, ...] = ()
 
     @property
     def window_hours(self) -> Decimal:
         return hours(self.end - self.start)
 
     def assessable(self, min_recorded_hours: int) -> bool:
-        return self.recorded_hours >= min_recorded_hours
+        """Enough of the window recorded to judge it (never with nothing recorded: the rates
+        below divide by the recorded time)."""
+        return self.recorded_hours > 0 and self.recorded_hours >= min_recorded_hours
 
     def ml_per_window(self) -> Decimal:
-        """Volume scaled to the whole window (the volume itself when fully recorded)."""
+        """Volume scaled to the whole window (the volume itself when fully recorded); 0 when
+        nothing is recorded (ask :meth:`assessable` first)."""
+        if self.recorded_hours <= 0:
+            return Decimal(0)
         return self.volume_ml * self.window_hours / self.recorded_hours
 
     def ml_per_kg_per_hour(self, weight_kg: Decimal) -> Decimal:
+        if self.recorded_hours <= 0 or weight_kg <= 0:
+            return Decimal(0)
         return self.volume_ml / self.recorded_hours / weight_kg
 
 
@@ -97,23 +122,35 @@ def _covered(intervals: list[tuple[datetime, datetime]]) -> timedelta:
     return total
 
 
+def _too_short(entry: FluidEntry) -> SkippedRecord:
+    seconds = entry.period.total_seconds()
+    return SkippedRecord(
+        "fluids",
+        entry.record_id or f"urine {entry.volume_ml} mL ending {entry.period_end.isoformat()}",
+        f"urine output period of {seconds:g} s (ending {entry.period_end.isoformat()}) is "
+        f"shorter than {int(MIN_FLUID_PERIOD.total_seconds() // 60)} min: not counted",
+    )
+
+
 def urine_output(fluids: Iterable[FluidEntry], *, start: datetime, end: datetime) -> UrineOutput:
+    """Urine in ``start``..``end`` (an entry counts from the first instant after ``start``)."""
     volume = Decimal(0)
     spans: list[tuple[datetime, datetime]] = []
     last: datetime | None = None
+    skipped: list[SkippedRecord] = []
     for entry in fluids:
         if not entry.is_urine_output:
             continue
-        if entry.period_end == entry.period_start:
-            if start < entry.period_end <= end:  # a single measurement, no period
-                volume += entry.volume_ml
-                last = max(last or entry.period_end, entry.period_end)
-            continue
         overlap_start, overlap_end = max(start, entry.period_start), min(end, entry.period_end)
+        if entry.period < MIN_FLUID_PERIOD:
+            # Not a measured period (a typo in the times): its volume cannot be placed in time.
+            if start < entry.period_end and entry.period_start <= end:
+                skipped.append(_too_short(entry))
+            continue
         if overlap_end <= overlap_start:
             continue
-        share = hours(overlap_end - overlap_start) / hours(entry.period_end - entry.period_start)
+        share = hours(overlap_end - overlap_start) / hours(entry.period)
         volume += entry.volume_ml * share
         spans.append((overlap_start, overlap_end))
         last = max(last or overlap_end, overlap_end)
-    return UrineOutput(start, end, volume, hours(_covered(spans)), last)
+    return UrineOutput(start, end, volume, hours(_covered(spans)), last, tuple(skipped))
