@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from patients.errors import ConflictError
+from tests.clock import FromNow, as_aware
 from tests.therapy_fixtures import order_course
 from therapy import courses
 from therapy.models import Course, CourseStatus, Dose, DoseStatus
@@ -51,14 +52,14 @@ def test_two_cycles_and_a_different_dosing_weight(admission, physician):
         ({"dose_iu_per_kg": 900_000}, "dose_iu_per_kg"),
         ({"interval_hours": 4}, "interval_hours"),
         ({"max_doses_per_cycle": 15}, "max_doses_per_cycle"),
-        ({"cycle_2_start": timezone.now()}, "cycle_2_start"),
+        ({"cycle_2_start": FromNow()}, "cycle_2_start"),
     ],
 )
 def test_bad_orders_are_refused_naming_the_field_and_nothing_is_written(
     admission, physician, kwargs, field
 ):
     with pytest.raises(ValidationError) as caught:
-        order_course(admission.patient, physician, **kwargs)
+        order_course(admission.patient, physician, **as_aware(kwargs))
     assert field in caught.value.message_dict
     assert Course.objects.count() == 0 and Dose.objects.count() == 0
 
