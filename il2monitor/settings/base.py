@@ -37,7 +37,7 @@ MIDDLEWARE = [
     # Below WhiteNoise, so static files keep their own (long) cache headers and no CSP.
     "csp.middleware.CSPMiddleware",
     "il2monitor.middleware.NoStoreMiddleware",
-    "il2monitor.middleware.RejectNulQueryMiddleware",
+    "il2monitor.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -193,8 +193,9 @@ class VitalSignsSerializer(ObservationSerializer):
     temperature_c = limited_decimal(limits.TEMPERATURE)
     weight_kg = limited_decimal(limits.WEIGHT)
     edema_grade = limited_integer(limits.EDEMA_GRADE)
-    vasopressors = VasopressorSerializer(
-        many=True,
+    # A ListSerializer of its own, so that the list may be null but not a row in it.
+    vasopressors = serializers.ListSerializer(
+        child=VasopressorSerializer(),
         required=False,
         allow_null=True,
         max_length=limits.MAX_VASOPRESSORS,
