@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import ModelForm
+from django.forms.models import construct_instance
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients import services
@@ -30,7 +31,10 @@ class ServiceAdminForm(ModelForm):
         raise NotImplementedError
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        # No model validation here: the service validates (full_clean and its own rules,
+        # after normalising, e.g. the MRN in capitals) and its errors land on the form.
+        opts = self._meta
+        self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
         if self.errors or not getattr(self, "request_user", None):
             return
         try:
@@ -57,9 +61,6 @@ class ServiceAdminMixin:
         # The admin logs and redirects with ``obj``: make it the row the service wrote.
         obj.pk = written.pk
         obj._state.adding = False
-
-    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
-        pass  # inlines are read-only; nothing else is saved beside the service's write
 
 
 class PatientAdminForm(ServiceAdminForm):
@@ -195,15 +196,20 @@ class AdmissionAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
             return ["patient", "ward", "bed", "admitted_at"]
         return ["id", "patient", "ward", "bed", "admitted_at", "discharged_at", "admitted_by"]
 
+    @staticmethod
+    def _discharged(obj: Any) -> bool:
+        # The stored row: the form may have put a (refused) discharge time on ``obj``.
+        return Admission.objects.filter(pk=obj.pk, discharged_at__isnull=False).exists()
+
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
         if obj is None:
             return []
-        if not obj.is_open:
+        if self._discharged(obj):
             return self.get_fields(request, obj)
         return ["id", "patient", "admitted_at", "admitted_by", "created_at", "updated_at"]
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        if obj is not None and not obj.is_open:
+        if obj is not None and self._discharged(obj):
             return False  # a closed stay stays as it was discharged
         return bool(super().has_change_permission(request, obj))
 
