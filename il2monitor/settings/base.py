@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
     ],
     # Swagger UI and ReDoc from the app's own static files: nothing loads from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No badge from validator.swagger.io: nothing loads from another site (CSP, no CDN).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
