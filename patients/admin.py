@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import ModelForm
 from django.forms.models import construct_instance
-from simple_history.admin import SimpleHistoryAdmin
 
 from patients import services
+from patients.admin_history import ReadOnlyHistoryAdmin
 from patients.models import Admission, Patient
 
 
@@ -106,7 +106,7 @@ class AdmissionInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class PatientAdmin(ServiceAdminMixin, ReadOnlyHistoryAdmin):
     form = PatientAdminForm
     list_display = [
         "mrn",
@@ -179,7 +179,7 @@ class AdmissionAdminForm(ServiceAdminForm):
 
 
 @admin.register(Admission)
-class AdmissionAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+class AdmissionAdmin(ServiceAdminMixin, ReadOnlyHistoryAdmin):
     """Admit (add), move bed and discharge (change an open stay): each through its service.
     A discharged stay is read-only."""
 

@@ -244,3 +244,31 @@ def test_admitting_in_the_admin_goes_through_admission_open(admin_client, patien
     assert twice.status_code == 200
     assert "already has an open admission" in twice.content.decode()
     assert Admission.objects.filter(patient=patient).count() == 1
+
+
+def test_history_cannot_revert_a_record_to_an_old_version(admin_client, nurse, admission):
+    """django-simple-history's revert view saves on POST whatever its settings say: it would
+    un-mark a record entered in error, or reopen a discharged stay, behind the services."""
+    from patients.recording import observation_mark_entered_in_error
+    from patients.services import admission_discharge
+    from tests.observation_factories import VitalSignsFactory
+
+    vitals = VitalSignsFactory(admission=admission, by=nurse)
+    first_version = vitals.history.earliest().history_id
+    observation_mark_entered_in_error(observation=vitals, by=nurse, reason="wrong patient")
+    admission_discharge(admission=admission, by=nurse, discharged_at=timezone.now())
+    stay_version = admission.history.earliest().history_id
+    before = snapshot()
+
+    for url in (
+        reverse("admin:patients_vitalsigns_simple_history", args=[vitals.pk, first_version]),
+        reverse("admin:patients_admission_simple_history", args=[admission.pk, stay_version]),
+    ):
+        assert admin_client.get(url).status_code == 200  # an old version may be read
+        assert "Revert" not in admin_client.get(url).content.decode()
+        assert admin_client.post(url, {"ward": "HDU", "bed": "H1"}).status_code == 403
+
+    vitals.refresh_from_db()
+    admission.refresh_from_db()
+    assert vitals.entered_in_error and not admission.is_open
+    assert snapshot() == before
