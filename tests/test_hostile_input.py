@@ -95,18 +95,19 @@ def write_endpoints() -> list[Endpoint]:
     ]
 
 
-def with_nul(body: Any) -> list[tuple[str, Any]]:
-    """The body once per string field (nested ones too), that field holding a NUL."""
+def with_char(body: Any, char: str) -> list[tuple[str, Any]]:
+    """The body once per string field (nested ones too), that field holding ``char``."""
     variants = []
     for key, value in body.items():
         if isinstance(value, str):
-            variants.append((key, {**body, key: value[:3] + "\x00" + value[3:]}))
+            variants.append((key, {**body, key: value[:3] + char + value[3:]}))
         elif isinstance(value, dict):
             variants += [
-                (f"{key}.{inner}", {**body, key: changed}) for inner, changed in with_nul(value)
+                (f"{key}.{inner}", {**body, key: changed})
+                for inner, changed in with_char(value, char)
             ]
         elif isinstance(value, list) and value and isinstance(value[0], str):
-            variants.append((key, {**body, key: [value[0] + "\x00"]}))
+            variants.append((key, {**body, key: [value[0] + char]}))
     return variants
 
 
@@ -134,7 +135,11 @@ def test_every_write_endpoint_refuses_hostile_bodies_with_a_400_and_writes_nothi
     url = url_for(endpoint, world)
     cases: list[tuple[str, str]] = list(RAW_BODIES.items())
     valid = body_for(endpoint, world) or {}
-    cases += [(f"NUL in {field}", json.dumps(body)) for field, body in with_nul(valid)]
+    cases += [(f"NUL in {field}", json.dumps(body)) for field, body in with_char(valid, "\x00")]
+    # A lone surrogate: valid JSON, but no UTF-8 text PostgreSQL could store.
+    cases += [
+        (f"surrogate in {field}", json.dumps(body)) for field, body in with_char(valid, "\ud800")
+    ]
     before = snapshot()
     failures = []
     for name, raw in cases:
@@ -167,6 +172,7 @@ SEVEN = [
     {"agent": agent, "dose": "0.05", "dose_unit": "mcg_kg_min"}
     for agent in ("norepinephrine", "epinephrine", "phenylephrine", "dopamine", "vasopressin")
 ] + [{"agent": "other", "dose": "1", "dose_unit": "mcg_min"}] * 2
+INFINITE = "<1e400: a JSON number Python reads as infinity>"
 NUL_AGENT = [{"agent": "dopamine\x00", "dose": "5", "dose_unit": "mcg_kg_min"}]
 # (case, kind, changes to the valid body (a callable: computed when the test runs), status,
 # the field or key the answer names)
@@ -181,6 +187,7 @@ SEMANTIC: list[tuple[str, str, Callable[[], dict[str, Any]], int, str]] = [
     ("a naive time", "vitals", lambda: {"taken_at": at(-5)[:16]}, 400, "taken_at"),
     ("an object as a number", "vitals", lambda: {"heart_rate": {"value": 90}}, 400, "heart_rate"),
     ("a huge number", "vitals", lambda: {"heart_rate": 10**400}, 400, "heart_rate"),
+    ("1e400 (infinite)", "vitals", lambda: {"temperature_c": INFINITE}, 400, "temperature_c"),
     ("NaN", "vitals", lambda: {"temperature_c": "NaN"}, 400, "temperature_c"),
     ("Infinity", "vitals", lambda: {"temperature_c": "Infinity"}, 400, "temperature_c"),
     ("an object as client_id", "vitals", lambda: {"client_id": {"id": 1}}, 400, "client_id"),
@@ -206,10 +213,11 @@ def test_bedside_record_hostile_values(api_as, nurse, admission, name, kind, mak
         period_start=timezone.now() - timedelta(hours=4, minutes=10),
     )
     before = snapshot()
+    raw = json.dumps({**BASE[kind](), **make()}).replace(f'"{INFINITE}"', "1e400")
     response = api_as(nurse).post(
         f"/api/v1/patients/{admission.patient.pk}/{kind}/",
-        {**BASE[kind](), **make()},
-        format="json",
+        data=raw.encode(),
+        content_type="application/json",
     )
     assert response.status_code == status, response.content
     assert named in response.json(), response.json()
