@@ -208,13 +208,16 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security headers (docs/architecture.md, "Security headers") ------------------------------
 # django-csp: scripts, styles and everything else from this server only; no inline script
-# (the pages' scripts are files in static/js/), no plugin, no framing. The API docs' ReDoc
-# page alone adds inline styles and a blob: worker (il2monitor/api.py).
+# (the pages' scripts are files in static/js/), no plugin, no framing. Style *attributes* are
+# allowed (the admin's and django-simple-history's templates use a few; an attribute cannot
+# run code), <style> elements are not. The API docs' ReDoc page alone adds inline styles and
+# a blob: worker (il2monitor/api.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

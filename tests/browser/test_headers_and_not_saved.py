@@ -72,6 +72,8 @@ def test_no_page_breaks_the_content_security_policy(live_server, desktop):
         (f"/patients/{patient}/bedside/vitals/", "Save vital signs"),
         ("/admin/", "Site administration"),
         (f"/admin/patients/patient/{patient}/change/", "Clinical baseline"),
+        (f"/admin/patients/patient/{patient}/history/", "Changed by"),
+        ("/admin/therapy/ruleprofileversion/add/", "Add rule profile version"),
         ("/admin/patients/admission/add/", "Add admission"),
     ]
     for path, text in visits:
