@@ -119,12 +119,11 @@ def test_a_502_from_a_proxy_says_not_saved_keeps_the_values_and_retry_stores_onc
     UserFactory(role="nurse", username="nurse.proxy")
     stay = admitted(
         UserFactory(role="nurse"),
-        vitals={},
+        evaluate=False,
         patient__baseline_weight_kg=Decimal("70.0"),
         ward="7B Oncology",
         bed="6",
     )
-    VitalSigns.objects.all().delete()  # a fresh chart for this test
     page = tablet
     violations = Violations(page)
     sign_in(page, live_server.url, "nurse.proxy", PASSWORD)
