@@ -279,6 +279,29 @@ def page_forms(world: World) -> list[tuple[str, dict[str, Any], tuple[int, ...]]
             (400,),
         ),
         (
+            reverse("patients:edit", args=[patient]),
+            {"mrn": "HOSTILE-2", "given_name": "Ada", "family_name": "Okafor",
+             "birth_date": "1961-03-14", "sex": "female", "diagnosis": "metastatic_rcc",
+             "baseline_weight_kg": "68.4", "spo2_scale": "1"},
+            (400,),
+        ),
+        (
+            reverse("patients:bedside-vitals-error", args=[troubled, world.ids["vitals"]]),
+            {"reason": "wrong patient"},
+            (400,),
+        ),
+        (
+            reverse("therapy:dose-give", args=[world.ids["dose"]]),
+            {"given_at": local(-1), "verifier_username": "nurse.two",
+             "verifier_password": "correct-horse-battery", "override_reason": ""},
+            (400,),
+        ),
+        (
+            reverse("therapy:course-discontinue", args=[world.ids["course"]]),
+            {"reason": "grade 4 toxicity"},
+            (400,),
+        ),
+        (
             reverse("patients:discharge", args=[troubled]),
             {"discharged_at": local(-1)},
             (400,),
@@ -299,7 +322,9 @@ def test_a_nul_in_any_page_form_field_is_refused_and_writes_nothing(client, worl
             before = snapshot()
             data = {**valid, field: f"{valid[field]}\x00"}
             response = client.post(url, data)
-            if response.status_code not in refused or snapshot() != before:
+            named = f"The form field '{field}' contains a NUL character"
+            said = named in html.unescape(response.content.decode())
+            if response.status_code not in refused or not said or snapshot() != before:
                 failures.append(f"{url} {field}: {response.status_code}")
     assert not failures, "\n".join(failures)
 
