@@ -23,3 +23,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
 ]
+
+# JSON under /api/, OperationOutcome under /fhir/, HTML elsewhere (il2monitor.error_views).
+handler400 = "il2monitor.error_views.bad_request"
+handler403 = "il2monitor.error_views.permission_denied"
+handler404 = "il2monitor.error_views.page_not_found"
+handler500 = "il2monitor.error_views.server_error"

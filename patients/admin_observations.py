@@ -5,8 +5,8 @@ deleted here."""
 from typing import Any
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from patients.admin_history import ReadOnlyHistoryAdmin
 from patients.models import (
     ClinicalEvent,
     FluidEntry,
@@ -17,7 +17,7 @@ from patients.models import (
 )
 
 
-class ReadOnlyRecordAdmin(SimpleHistoryAdmin):
+class ReadOnlyRecordAdmin(ReadOnlyHistoryAdmin):
     list_select_related = ["patient", "entered_by"]
     search_fields = ["patient__mrn", "patient__family_name"]
     list_filter = ["entered_in_error"]

@@ -1,6 +1,9 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from patients.models import Admission, Patient
 from patients.validators import normalize_mrn
@@ -34,11 +37,29 @@ class PatientForm(forms.ModelForm):
         return normalize_mrn(self.cleaned_data["mrn"])
 
 
+def time_zone_note() -> str:
+    return f"Times are {settings.TIME_ZONE}."
+
+
 class DateTimeLocalInput(forms.DateTimeInput):
+    """A date and time typed in the site's time zone (the API, unlike a page, needs the
+    offset): the field says which zone, next to it, wherever it is rendered."""
+
     input_type = "datetime-local"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        attrs = dict(attrs or {})
+        note_id = f"{attrs.get('id') or 'id_' + name}-tz"
+        attrs["aria-describedby"] = " ".join(filter(None, [attrs.get("aria-describedby"), note_id]))
+        field = super().render(name, value, attrs, renderer)
+        return format_html(
+            '{}<small class="time-zone-note" id="{}">{}</small>', field, note_id, time_zone_note()
+        )
 
 
 class AdmissionForm(forms.ModelForm):

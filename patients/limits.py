@@ -154,6 +154,9 @@ FLOW_WITH_ROOM_AIR = "Room air has no oxygen flow: clear the flow, or choose the
 FLOW_REQUIRED = "Enter the oxygen flow (L/min) for this device."
 DEVICE_REQUIRED_FOR_FLOW = "Choose the oxygen device that gives this flow."
 DUPLICATE_VASOPRESSOR = "Each vasopressor may appear once per set (except 'other')."
+# One row per agent: five named agents and "other" make six; more is a mistake.
+MAX_VASOPRESSORS = 6
+TOO_MANY_VASOPRESSORS = f"A set lists at most {MAX_VASOPRESSORS} vasopressors, one row per agent."
 
 
 def vitals_cross_field_errors(
@@ -182,13 +185,17 @@ def vitals_cross_field_errors(
         errors.setdefault("oxygen_flow_l_min", []).append(FLOW_WITH_ROOM_AIR)
     elif needs_flow and not flow and "oxygen_flow_l_min" not in failed:
         errors.setdefault("oxygen_flow_l_min", []).append(FLOW_REQUIRED)
-    duplicate = duplicate_vasopressor_error(values.get("vasopressors"))
-    if duplicate:
-        errors.setdefault("vasopressors", []).append(duplicate)
+    vasopressors_error = vasopressor_list_error(values.get("vasopressors"))
+    if vasopressors_error:
+        errors.setdefault("vasopressors", []).append(vasopressors_error)
     return errors
 
 
-def duplicate_vasopressor_error(vasopressors: Any) -> str | None:
+def vasopressor_list_error(vasopressors: Any) -> str | None:
+    """At most six rows, one per named agent ('other' may repeat): the API, the form and the
+    service share this rule."""
+    if vasopressors and len(vasopressors) > MAX_VASOPRESSORS:
+        return TOO_MANY_VASOPRESSORS
     named = [dose["agent"] for dose in vasopressors or () if dose["agent"] != "other"]
     return DUPLICATE_VASOPRESSOR if len(named) != len(set(named)) else None
 
@@ -265,11 +272,15 @@ def vasopressor_dose_condition() -> Q:
 # --- Fluids ---------------------------------------------------------------------------------
 FLUID_VOLUME = Limit("volume_ml", "Volume", 0, 10000, "mL")
 FLUID_PERIOD_MAX_HOURS = 24
+# A period shorter than a minute is a slip (From and To the same, or seconds apart), not a
+# measurement (api-contract.md v2).
+FLUID_PERIOD_MIN_MINUTES = 1
 # Which way each route runs; "other" may be either.
 INTAKE_ROUTES = ("iv", "oral")
 OUTPUT_ROUTES = ("urine", "emesis", "stool", "drain")
 PERIOD_END_NOT_AFTER_START = "The period must end after it starts."
 PERIOD_TOO_LONG = f"A fluid period can be at most {FLUID_PERIOD_MAX_HOURS} hours."
+PERIOD_TOO_SHORT = f"A fluid period must be at least {FLUID_PERIOD_MIN_MINUTES} minute long."
 
 
 def route_direction_error(direction: str | None, route: str | None) -> str | None:
@@ -291,6 +302,8 @@ def fluid_cross_field_errors(
     if start is not None and end is not None:
         if end <= start:
             errors["period_end"] = [PERIOD_END_NOT_AFTER_START]
+        elif (end - start).total_seconds() < FLUID_PERIOD_MIN_MINUTES * 60:
+            errors["period_end"] = [PERIOD_TOO_SHORT]
         elif (end - start).total_seconds() > FLUID_PERIOD_MAX_HOURS * 3600:
             errors["period_start"] = [PERIOD_TOO_LONG]
     return errors

@@ -2,7 +2,8 @@
 
 Each service: a repeated ``client_id`` returns the stored row; otherwise the record goes against
 the open admission (409 without one), is validated by the model, saved, and the monitor is told
-on commit.
+on commit. A fluid output whose period overlaps another recorded output of the same route is
+refused (409): urine over one hour must be counted once.
 """
 
 import uuid
@@ -10,11 +11,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from patients import limits
+from patients.errors import ConflictError
 from patients.models import (
     ClinicalEvent,
+    FluidDirection,
     FluidEntry,
     LabResult,
     LabTestCode,
@@ -29,6 +34,7 @@ from patients.recording import (
     save_record,
     stored_by_client_id,
 )
+from patients.validators import validate_not_future
 
 
 def _record(
@@ -56,6 +62,67 @@ def _record(
     return save_record(record, by=by)
 
 
+class OverlappingOutputError(ConflictError):
+    """A fluid output overlapping one already recorded; ``extra`` names that record for the
+    API (il2monitor.exceptions adds it to the 409 body)."""
+
+    def __init__(self, overlapping: FluidEntry) -> None:
+        start = timezone.localtime(overlapping.period_start)
+        end = timezone.localtime(overlapping.period_end)
+        route = overlapping.get_route_display().lower()
+        zone = timezone.get_current_timezone_name()
+        super().__init__(
+            f"This {route} output overlaps the {route} output already recorded from "
+            f"{start:%d %b %Y %H:%M} to {end:%d %b %Y %H:%M} ({zone}): "
+            f"{overlapping.volume_ml} mL. Output over a period is counted once: if that "
+            "entry is wrong, mark it entered in error first.",
+            code="overlapping_output",
+        )
+        self.extra = {
+            "overlapping": {
+                "id": str(overlapping.pk),
+                "direction": overlapping.direction,
+                "route": overlapping.route,
+                "volume_ml": overlapping.volume_ml,
+                "period_start": start.isoformat(),
+                "period_end": end.isoformat(),
+            }
+        }
+
+
+def _check_period(period_start: datetime, period_end: datetime) -> None:
+    """The period rules, before the overlap is looked for (a 400 is not hidden by a 409)."""
+    errors = limits.fluid_cross_field_errors(
+        {"period_start": period_start, "period_end": period_end}
+    )
+    for field, value in (("period_start", period_start), ("period_end", period_end)):
+        try:
+            validate_not_future(value)
+        except ValidationError as error:
+            errors.setdefault(field, []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def overlapping_output(
+    *, patient: Patient, route: str, period_start: datetime, period_end: datetime
+) -> FluidEntry | None:
+    """The first recorded (not entered-in-error) output of ``route`` whose period overlaps
+    this one; periods that only touch (one ends as the other starts) do not overlap."""
+    return (
+        FluidEntry.objects.filter(
+            patient_id=patient.pk,
+            direction=FluidDirection.OUTPUT,
+            route=route,
+            entered_in_error=False,
+            period_start__lt=period_end,
+            period_end__gt=period_start,
+        )
+        .order_by("period_start")
+        .first()
+    )
+
+
 @transaction.atomic
 def fluid_record(
     *,
@@ -68,7 +135,27 @@ def fluid_record(
     period_end: datetime,
     client_id: uuid.UUID | None = None,
 ) -> Recorded[FluidEntry]:
-    """One measured intake or output over ``period_start``–``period_end`` (at most 24 h)."""
+    """One measured intake or output over ``period_start``–``period_end`` (1 min to 24 h, not
+    in the future). An output overlapping a recorded output of the same route is a 409."""
+    stored = stored_by_client_id(FluidEntry, client_id=client_id, patient=patient)
+    if stored is not None:
+        return Recorded(stored, created=False)
+    _check_period(period_start, period_end)
+    if direction == FluidDirection.OUTPUT:
+        # One output of this patient checked and written at a time, so two overlapping
+        # periods posted together cannot both pass the check. (NO KEY UPDATE: observations
+        # inserted meanwhile, which only reference the patient, are not held up.)
+        Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).first()
+        # A concurrent attempt with the same client_id may have been stored while this one
+        # waited: that is a repeat (200), not an overlap with itself.
+        stored = stored_by_client_id(FluidEntry, client_id=client_id, patient=patient)
+        if stored is not None:
+            return Recorded(stored, created=False)
+        overlapping = overlapping_output(
+            patient=patient, route=route, period_start=period_start, period_end=period_end
+        )
+        if overlapping is not None:
+            raise OverlappingOutputError(overlapping)
     return _record(
         FluidEntry,
         patient=patient,

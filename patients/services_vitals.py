@@ -58,9 +58,9 @@ def vitals_record(
     stored = stored_by_client_id(VitalSigns, client_id=client_id, patient=patient)
     if stored is not None:
         return Recorded(stored, created=False)
-    duplicate = limits.duplicate_vasopressor_error(vasopressors)
-    if duplicate:
-        raise ValidationError({"vasopressors": [duplicate]})
+    vasopressors_error = limits.vasopressor_list_error(vasopressors)
+    if vasopressors_error:
+        raise ValidationError({"vasopressors": [vasopressors_error]})
     admission = lock_open_admission(patient)
     check_within_admission(admission, field="taken_at", value=taken_at)
     vitals = VitalSigns(

@@ -17,6 +17,31 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--shift-clock-after-collection",
+        type=float,
+        default=0,
+        metavar="MINUTES",
+        help="Once the tests are collected, move the clock this many minutes forward (it keeps "
+        "ticking): a run as slow as that. A test that read the clock at import now holds a "
+        "stale time and fails (tests/test_suite_clock.py).",
+    )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    minutes = session.config.getoption("--shift-clock-after-collection")
+    if minutes:
+        import datetime as dt
+
+        import time_machine
+
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)
+        traveller = time_machine.travel(later, tick=True)
+        traveller.start()
+        session.config.add_cleanup(traveller.stop)
+
+
 # Data migrations whose rows every test needs: (module, function taking (apps, schema_editor)).
 DATA_MIGRATIONS = [
     ("patients.migrations.0002_roles", "grant"),

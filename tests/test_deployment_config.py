@@ -85,6 +85,15 @@ def test_production_refuses_to_start_without_each_required_variable():
         ]
 
 
+def test_production_refuses_a_short_secret_key():
+    short = run_production("check", **{**PRODUCTION_ENV, "SECRET_KEY": "x" * 49})
+    assert short.returncode != 0
+    assert "ImproperlyConfigured" in short.stderr
+    assert "SECRET_KEY must be at least 50 characters long (it has 49)" in short.stderr
+    enough = run_production("check", **{**PRODUCTION_ENV, "SECRET_KEY": "k3!" * 17})  # 51
+    assert enough.returncode == 0, enough.stderr[-500:]
+
+
 def test_production_refuses_sqlite():
     result = run_production(
         "check", **{**PRODUCTION_ENV, "DATABASE_URL": "sqlite:////tmp/x.sqlite3"}

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from patients.models import ClinicalEvent, ClinicalEventCode
+from tests.clock import FromNow, as_iso
 from tests.factories import PatientFactory
 from tests.observation_factories import ClinicalEventFactory
 
@@ -49,7 +50,7 @@ def event(**changes: object) -> dict[str, object]:
         "note": "New irregular rhythm on the monitor; 12-lead done.",
     }
     payload.update(changes)
-    return {key: value for key, value in payload.items() if value is not ...}
+    return as_iso({key: value for key, value in payload.items() if value is not ...})
 
 
 def test_every_code_of_the_hold_criteria_is_offered():
@@ -85,7 +86,7 @@ BAD = [
     ({"code": ...}, "code", "This field is required."),
     ({"observed_at": ...}, "observed_at", "This field is required."),
     (
-        {"observed_at": (timezone.now() + timedelta(minutes=30)).isoformat()},
+        {"observed_at": FromNow(minutes=30)},
         "observed_at",
         "Time cannot be in the future.",
     ),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from patients.models import LabResult
 from patients.services_observations import lab_record
+from tests.clock import FromNow, as_iso
 from tests.factories import PatientFactory
 from tests.observation_factories import LabResultFactory
 
@@ -39,7 +40,7 @@ def result(**changes: object) -> dict[str, object]:
         "collected_at": (timezone.now() - timedelta(hours=1)).isoformat(),
     }
     payload.update(changes)
-    return {key: value for key, value in payload.items() if value is not ...}
+    return as_iso({key: value for key, value in payload.items() if value is not ...})
 
 
 @pytest.mark.parametrize("test", list(UNITS))
@@ -90,7 +91,7 @@ BAD = [
     ({"value": "NaN"}, "value", "Enter a number"),
     ({"value": ...}, "value", "This field is required."),
     ({"test": "lactate"}, "test", '"lactate" is not a valid choice.'),
-    ({"collected_at": (timezone.now() + timedelta(hours=1)).isoformat()}, "collected_at", "future"),
+    ({"collected_at": FromNow(hours=1)}, "collected_at", "future"),
 ]
 
 

@@ -12,6 +12,7 @@ from django.utils.html import escape
 
 from patients import limits
 from patients.models import VitalSigns
+from tests.clock import FromNow, as_local_input
 from tests.factories import PatientFactory
 from tests.observation_factories import VitalSignsFactory
 
@@ -46,7 +47,7 @@ def form_data(**changes: object) -> dict[str, object]:
         "vasopressors_running": "none",
     }
     data.update(changes)
-    return data
+    return as_local_input(data)
 
 
 def vitals_url(admission) -> str:  # type: ignore[no-untyped-def]
@@ -120,7 +121,7 @@ FORM_BAD = [
     ("oxygen_device", "nasal_cannula", limits.FLOW_REQUIRED),
     ("oxygen_device", "oxygen", "Select a valid choice."),
     ("consciousness", "drowsy", "Select a valid choice."),
-    ("taken_at", local(30), "Time cannot be in the future."),
+    ("taken_at", FromNow(minutes=30), "Time cannot be in the future."),
     ("taken_at", "", "This field is required."),
     ("client_id", "", "This entry has lost its id: reload the page and enter it again."),
     ("client_id", "x1", "This entry has lost its id: reload the page and enter it again."),

@@ -22,6 +22,7 @@ from patients.models import (
 )
 from patients.recording import observation_mark_entered_in_error
 from patients.services_vitals import vitals_record
+from tests.clock import FromNow, as_aware
 from tests.factories import AdmissionFactory, PatientFactory, UserFactory
 from tests.observation_factories import NORMAL_VITALS, VitalSignsFactory
 
@@ -229,13 +230,13 @@ def test_a_set_goes_against_the_open_admission_and_keeps_both_times(admission, n
         ({"spo2": 30}, "spo2"),
         ({"temperature_c": Decimal("46")}, "temperature_c"),
         ({"oxygen_device": "tent"}, "oxygen_device"),
-        ({"taken_at": timezone.now() + timedelta(hours=1), "spo2": 97}, "taken_at"),
+        ({"taken_at": FromNow(hours=1), "spo2": 97}, "taken_at"),
         ({}, "__all__"),
     ],
 )
 def test_the_service_validates_on_its_own(admission, nurse, values, field):
     with pytest.raises(ValidationError) as error:
-        record(admission, nurse, **values)
+        record(admission, nurse, **as_aware(values))
     assert field in error.value.message_dict
     assert VitalSigns.objects.count() == 0
 

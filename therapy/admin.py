@@ -2,21 +2,75 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from therapy.models import PatientEvaluation, RuleProfileVersion
+from therapy.models import (
+    Alert,
+    Course,
+    Dose,
+    MonitorState,
+    Notification,
+    PatientEvaluation,
+    RuleProfileVersion,
+)
 from therapy.profiles import rule_profile_activate, rule_profile_revise, validate_settings
 
 
-@admin.register(PatientEvaluation)
-class PatientEvaluationAdmin(admin.ModelAdmin):
-    list_display = ["patient", "reason", "record_as_of", "evaluated_at"]
-    list_select_related = ["patient"]
-    readonly_fields = ["patient", "reason", "record_as_of", "evaluated_at"]
+class ReadOnlyClinicalAdmin(admin.ModelAdmin):
+    """Courses, doses, alerts, notifications and the monitor's records are written by their
+    services (ordering, give and hold with the pre-check, the monitor's reconcile and
+    acknowledge); the admin only shows them: no add, change or delete."""
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(PatientEvaluation)
+class PatientEvaluationAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["patient", "reason", "record_as_of", "evaluated_at"]
+    list_select_related = ["patient"]
+    readonly_fields = ["patient", "reason", "record_as_of", "evaluated_at"]
+
+
+@admin.register(Course)
+class CourseAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["patient", "status", "dose_iu", "ordered_by", "ordered_at"]
+    list_filter = ["status"]
+    list_select_related = ["patient", "ordered_by"]
+    search_fields = ["patient__mrn", "patient__family_name"]
+
+
+@admin.register(Dose)
+class DoseAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["course", "cycle", "number", "scheduled_at", "status", "given_at"]
+    list_filter = ["status"]
+    list_select_related = ["course__patient"]
+    search_fields = ["course__patient__mrn", "course__patient__family_name"]
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["patient", "kind", "severity", "status", "opened_at", "acknowledged_by"]
+    list_filter = ["status", "severity", "kind"]
+    list_select_related = ["patient", "acknowledged_by"]
+    search_fields = ["patient__mrn", "patient__family_name"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["alert", "event", "channel", "status", "created_at", "sent_at", "attempts"]
+    list_filter = ["channel", "status"]
+    list_select_related = ["alert__patient"]
+
+
+@admin.register(MonitorState)
+class MonitorStateAdmin(ReadOnlyClinicalAdmin):
+    list_display = ["patient", "assessed_at"]
+    list_select_related = ["patient"]
 
 
 class RuleProfileVersionForm(forms.ModelForm):

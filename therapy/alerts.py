@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from patients.errors import ConflictError
@@ -185,17 +186,30 @@ def alerts_close_for_discharge(*, patient_id: Any, now: datetime) -> int:
     )
 
 
+# An acknowledgement says what was done (api-contract.md v2): the page and the API share
+# this rule and its words.
+ACK_NOTE_MAX_LENGTH = 1000
+ACK_NOTE_REQUIRED = "Say what was done (for example, who was informed) before acknowledging."
+ACK_NOTE_TOO_LONG = f"Keep the note under {ACK_NOTE_MAX_LENGTH} characters."
+
+
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, by: Any, note: str, now: datetime) -> Alert:
+    """Acknowledge an active alert with a note of 1–1,000 characters (after trimming)."""
     if not by.has_perm("therapy.acknowledge_alert"):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("Only a nurse or physician may acknowledge an alert.")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [ACK_NOTE_REQUIRED]}, code="note_required")
+    if len(note) > ACK_NOTE_MAX_LENGTH:
+        raise ValidationError({"note": [ACK_NOTE_TOO_LONG]}, code="note_too_long")
     claimed = Alert.objects.filter(pk=alert.pk, status=AlertStatus.ACTIVE).update(
         status=AlertStatus.ACKNOWLEDGED,
         acknowledged_by=by,
         acknowledged_at=now,
-        acknowledge_note=note.strip(),
+        acknowledge_note=note,
     )
     if claimed != 1:
         alert.refresh_from_db()

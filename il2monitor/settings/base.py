@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "csp",
     "patients",
     "therapy",
     "il2monitor.tokens",
@@ -33,6 +34,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files keep their own (long) cache headers and no CSP.
+    "csp.middleware.CSPMiddleware",
+    "il2monitor.middleware.NoStoreMiddleware",
+    "il2monitor.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -154,7 +159,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser, refusing NUL characters and absurd nesting with a 400.
+    "DEFAULT_PARSER_CLASSES": ["il2monitor.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "il2monitor.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -162,6 +168,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "il2monitor.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "il2monitor.exceptions.exception_handler",
     "DATETIME_FORMAT": "iso-8601",
+    # Every datetime sent to the API carries its UTC offset (api-contract.md v2): only formats
+    # ending in %z (which takes Z, +hh:mm or +hhmm), so "2026-11-30" and "2026-11-30T10:00"
+    # are a 400 in every serializer, never a guess in the server's time zone.
+    # il2monitor.exceptions words the error.
+    "DATETIME_INPUT_FORMATS": [
+        f"%Y-%m-%d{separator}%H:%M{seconds}%z"
+        for separator in ("T", " ")
+        for seconds in (":%S.%f", ":%S", "")
+    ],
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -193,9 +208,33 @@ SPECTACULAR_SETTINGS = {
     ],
     # Swagger UI and ReDoc from the app's own static files: nothing loads from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No badge from validator.swagger.io: nothing loads from another site (CSP, no CDN).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# --- Security headers (docs/architecture.md, "Security headers") ------------------------------
+# django-csp: scripts, styles and everything else from this server only; no inline script
+# (the pages' scripts are files in static/js/), no plugin, no framing. Style *attributes* are
+# allowed (the admin's and django-simple-history's templates use a few; an attribute cannot
+# run code), <style> elements are not. The API docs' ReDoc page alone adds inline styles and
+# a blob: worker (il2monitor/api.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 # --- Celery -----------------------------------------------------------------------------------

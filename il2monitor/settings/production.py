@@ -1,6 +1,7 @@
 """Production: every secret and address comes from the environment, with no default.
 
-Missing SECRET_KEY, ALLOWED_HOSTS or DATABASE_URL stops start-up with ImproperlyConfigured.
+Missing SECRET_KEY, ALLOWED_HOSTS or DATABASE_URL, or a SECRET_KEY shorter than 50 characters,
+stops start-up with ImproperlyConfigured.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -10,6 +11,14 @@ from il2monitor.settings.base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+# Django's own deploy check asks for at least 50 characters; a shorter key is guessable.
+SECRET_KEY_MIN_LENGTH = 50
+if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters long "
+        f"(it has {len(SECRET_KEY)}): generate one with "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set the ALLOWED_HOSTS environment variable.")

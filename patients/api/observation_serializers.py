@@ -193,12 +193,15 @@ class VitalSignsSerializer(ObservationSerializer):
     temperature_c = limited_decimal(limits.TEMPERATURE)
     weight_kg = limited_decimal(limits.WEIGHT)
     edema_grade = limited_integer(limits.EDEMA_GRADE)
-    vasopressors = VasopressorSerializer(
-        many=True,
+    # A ListSerializer of its own, so that the list may be null but not a row in it.
+    vasopressors = serializers.ListSerializer(
+        child=VasopressorSerializer(),
         required=False,
         allow_null=True,
-        help_text="Infusions running at taken_at; [] means none running; absent or null: "
-        "not recorded with this set.",
+        max_length=limits.MAX_VASOPRESSORS,
+        error_messages={"max_length": limits.TOO_MANY_VASOPRESSORS},
+        help_text="Infusions running at taken_at, one row per agent (at most 6); [] means none "
+        "running; absent or null: not recorded with this set.",
     )
     news2 = serializers.SerializerMethodField()
     news2_missing = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -251,6 +254,24 @@ class FluidEntrySerializer(ObservationSerializer):
             "period_end",
         ]
         read_only_fields = ObservationSerializer.COMMON_READ_ONLY
+
+
+class OverlappingOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    direction = serializers.ChoiceField(choices=FluidDirection.choices)
+    route = serializers.ChoiceField(choices=FluidRoute.choices)
+    volume_ml = serializers.IntegerField()
+    period_start = serializers.DateTimeField(help_text="In the site's time zone.")
+    period_end = serializers.DateTimeField(help_text="In the site's time zone.")
+
+
+class FluidConflictSerializer(serializers.Serializer):
+    """409 of a fluid POST: no open admission, a client_id of another patient's record, or an
+    output period overlapping a recorded output of the same route (``overlapping``)."""
+
+    detail = serializers.CharField()
+    client_id = serializers.ListField(child=serializers.CharField(), required=False)
+    overlapping = OverlappingOutputSerializer(required=False)
 
 
 # --- Labs ---------------------------------------------------------------------------------

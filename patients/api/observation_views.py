@@ -20,6 +20,7 @@ from patients import observation_selectors, selectors
 from patients.api.observation_serializers import (
     ClinicalEventSerializer,
     EnteredInErrorSerializer,
+    FluidConflictSerializer,
     FluidEntrySerializer,
     LabResultSerializer,
     ObservationFilterSerializer,
@@ -136,7 +137,14 @@ class ObservationViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return Response(self.get_serializer(self.get_object()).data)
 
 
-def list_schema(tag: str, serializer: Any) -> Callable[[Any], Any]:
+NO_ADMISSION = OpenApiResponse(
+    description="The patient has no open admission, or the client_id is another patient's"
+)
+
+
+def list_schema(
+    tag: str, serializer: Any, conflict: OpenApiResponse = NO_ADMISSION
+) -> Callable[[Any], Any]:
     return extend_schema_view(
         get=extend_schema(tags=[tag], parameters=LIST_PARAMETERS),
         post=extend_schema(
@@ -145,7 +153,7 @@ def list_schema(tag: str, serializer: Any) -> Callable[[Any], Any]:
                 201: serializer,
                 200: OpenApiResponse(serializer, description="Repeated client_id: the stored one"),
                 400: OpenApiResponse(description="Every failing field named; nothing written"),
-                409: OpenApiResponse(description="The patient has no open admission"),
+                409: conflict,
             },
         ),
     )
@@ -177,7 +185,15 @@ class VitalsViewSet(ObservationViewSet):
     required_permissions = _permissions(VitalSigns, "change")
 
 
-@list_schema("fluids", FluidEntrySerializer)
+@list_schema(
+    "fluids",
+    FluidEntrySerializer,
+    OpenApiResponse(
+        FluidConflictSerializer,
+        description="No open admission; a client_id of another patient's record; or an output "
+        "period overlapping a recorded output of the same route (named in `overlapping`)",
+    ),
+)
 class PatientFluidsView(PatientObservationsView):
     model = FluidEntry
     record = staticmethod(fluid_record)

@@ -6,6 +6,9 @@
  *   vasopressors are running. A hidden input is disabled, so it is not sent.
  * - A failed save (no network, timeout) keeps the form as typed and retries with the same
  *   client_id, so the server stores the entry once however many attempts reach it.
+ * - Any other answer than a success, 400 (the form with its messages) or 409 (a conflict, in
+ *   words) — a 500, a proxy's 502, a login page after the session expired — is "Not saved":
+ *   the form stays as typed and Retry sends the same entry (same client_id) again.
  * - The server asks to confirm alarming values; the confirmation is kept for a retry.
  */
 (function () {
@@ -195,6 +198,8 @@
     function failed() {
       var delay = RETRY_DELAYS[Math.min(attempt, RETRY_DELAYS.length - 1)];
       attempt += 1;
+      var notSavedBanner = form.querySelector("[data-not-saved]");
+      if (notSavedBanner) notSavedBanner.hidden = true;
       banner.hidden = false;
       var left = delay;
       if (next) next.textContent = "Trying again in " + left + " s.";
@@ -209,6 +214,9 @@
 
     form.addEventListener("htmx:sendError", failed);
     form.addEventListener("htmx:timeout", failed);
+    form.addEventListener("htmx:responseError", function (event) {
+      notSaved(form, "The server answered with an error (HTTP " + event.detail.xhr.status + ").");
+    });
     form.addEventListener("htmx:beforeRequest", function () {
       form.setAttribute("aria-busy", "true");
     });
@@ -218,6 +226,28 @@
     if (now) now.addEventListener("click", resend);
     window.addEventListener("online", function () {
       if (!banner.hidden && document.body.contains(form)) resend();
+    });
+  }
+
+  /* An answer that is neither a saved entry nor the form with its messages: nothing was
+   * replaced, so every typed value is still there; Retry resends the same entry. */
+  function notSaved(form, reason) {
+    var banner = form.querySelector("[data-not-saved]");
+    if (!banner) return;
+    var offline = form.querySelector("[data-offline]");
+    if (offline) offline.hidden = true;
+    banner.querySelector("[data-not-saved-reason]").textContent = reason;
+    banner.hidden = false;
+    banner.scrollIntoView({ block: "center" });
+  }
+
+  function setUpNotSaved(form) {
+    var banner = form.querySelector("[data-not-saved]");
+    var retry = form.querySelector("[data-retry]");
+    if (!banner || !retry) return;
+    retry.addEventListener("click", function () {
+      banner.hidden = true;
+      htmx.trigger(form, "submit");
     });
   }
 
@@ -238,12 +268,21 @@
       setUpQuickPeriods(form);
       setUpConfirm(form);
       setUpRetry(form);
+      setUpNotSaved(form);
     });
   }
 
   // The server answers a refused form with 400 and the form with its messages: show it.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 400 || event.detail.xhr.status === 409) {
+    var xhr = event.detail.xhr;
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("[data-bedside-form]");
+    if (form && /\/accounts\/login\//.test(xhr.responseURL || "")) {
+      // The session expired and the answer is the sign-in page: not the entry's answer.
+      event.detail.shouldSwap = false;
+      notSaved(form, "You are signed out. Sign in again in a new tab, then press Retry.");
+      return;
+    }
+    if (xhr.status === 400 || xhr.status === 409) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

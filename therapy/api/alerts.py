@@ -47,7 +47,13 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 class AcknowledgeSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, default="")
+    # The rule (1–1,000 characters after trimming) and its words are the service's
+    # (therapy.alerts.alert_acknowledge), shared with the page.
+    note = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="What was done (who was informed): required, 1–1,000 characters.",
+    )
 
 
 class AlertFilter(django_filters.FilterSet):
