@@ -163,7 +163,8 @@ def ward_records(draw: st.DrawFn) -> dict[str, Any]:
         "events": draw(
             st.lists(st.tuples(st.sampled_from(ClinicalEventCode.values), offsets), max_size=3)
         ),
-        "course_start": draw(maybe(st.integers(-30 * HOUR, 3 * HOUR))),
+        # A course may start at most 24 h back (clinical-rules.md §4 (v2)).
+        "course_start": draw(maybe(st.integers(-24 * HOUR, 3 * HOUR))),
     }
 
 
@@ -219,7 +220,7 @@ def plant(drawn: dict[str, Any], now: Any, physician: Any) -> Patient:
         ClinicalEvent.objects.create(**common, code=code, observed_at=_at(now, offset))
     if drawn["course_start"] is not None:
         courses.course_order(
-            patient=patient, by=physician, cycle_1_start=_at(now, drawn["course_start"])
+            patient=patient, by=physician, cycle_1_start=_at(now, drawn["course_start"]), now=now
         )
     return patient
 
