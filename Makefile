@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint format services browser mutation bench clean
+.PHONY: install run test lint lint-only format services browser mutation bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,15 +22,16 @@ run: install
 	@scripts/run-local
 
 ## make test: lint, then every test (unit, integration, worker, browser) on PostgreSQL + Redis.
-test: install services browser
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+test: install services browser lint-only
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
 
-lint: install
+lint: install lint-only
+
+# ruff, the import boundaries (import-linter, contracts in pyproject.toml), types (mypy)
+lint-only:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 format: install

@@ -42,7 +42,7 @@ def percentile(values: list[float], q: float) -> float:
 def vitals_rows(patient: Any, admission: Any, now: Any, rng: random.Random) -> list[Any]:
     """2-hourly sets over 14 days with plausible, slowly drifting values; weight daily."""
     from patients.models import VitalSigns
-    from patients.services_vitals import news2_for
+    from patients.services.vitals import news2_for
 
     rows = []
     for step in range(DAYS * 12, 0, -1):
@@ -73,9 +73,9 @@ def vitals_rows(patient: Any, admission: Any, now: Any, rng: random.Random) -> l
 
 def add_patients(count: int, start: int, users: dict[str, Any], now: Any) -> list[Any]:
     from patients.models import Admission, FluidEntry, LabResult, Patient, VitalSigns
-    from therapy import courses
+    from therapy.mar import courses
     from therapy.models import Dose, DoseStatus
-    from therapy.services import evaluation_run
+    from therapy.monitor.evaluation import evaluation_run
 
     rng = random.Random(start)  # noqa: S311 (plausible values, not secrets)
     patients = Patient.objects.bulk_create(

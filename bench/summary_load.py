@@ -170,10 +170,10 @@ def load_ward(patients: int, days: int) -> dict[str, Any]:
 
     from il2monitor.tokens.services import api_token_create
     from patients.models import Admission, Patient
-    from patients.services_vitals import vitals_record
-    from therapy import courses
+    from patients.services.vitals import vitals_record
+    from therapy.mar import courses
     from therapy.models import Dose, DoseStatus
-    from therapy.services import evaluation_run
+    from therapy.monitor.evaluation import evaluation_run
 
     call_command("migrate", verbosity=0)
 

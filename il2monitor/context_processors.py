@@ -12,7 +12,7 @@ def _alert_badge(user: Any) -> dict[str, int]:
     shows the badge, and only for users who may see alerts."""
     if user is None or not user.is_authenticated or not user.has_perm("therapy.view_alert"):
         return {}
-    from therapy.inbox import active_alert_counts
+    from therapy.pages.inbox import active_alert_counts
 
     return active_alert_counts(user=user)
 

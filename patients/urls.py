@@ -1,6 +1,7 @@
 from django.urls import path
 
-from patients import bedside, views
+from patients import views
+from patients.bedside import views as bedside
 
 app_name = "patients"
 

@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from patients import selectors, services
 from patients.forms import AdmissionForm, DischargeForm, MoveBedForm, PatientForm
 from patients.models import Patient
+from patients.selectors import patients as selectors
+from patients.services import patients as services
 
 
 def _patient_or_404(request: HttpRequest, patient_id: Any) -> Patient:

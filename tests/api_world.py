@@ -22,9 +22,9 @@ from tests.observation_factories import (
 )
 from tests.test_alert_kinds import CRS_GRADE_3
 from tests.therapy_fixtures import order_course, record_vitals
-from therapy import courses
+from therapy.mar import courses
 from therapy.models import Alert
-from therapy.services import evaluation_run
+from therapy.monitor.evaluation import evaluation_run
 
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 PREFIXES = {"api/v1/": "api", "fhir/r4/": "fhir"}

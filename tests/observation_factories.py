@@ -14,13 +14,13 @@ from patients.models import (
     SupportiveMedication,
     VitalSigns,
 )
-from patients.services_observations import (
+from patients.services.observations import (
     event_record,
     fluid_record,
     lab_record,
     medication_record,
 )
-from patients.services_vitals import vitals_record
+from patients.services.vitals import vitals_record
 from tests.factories import AdmissionFactory, UserFactory
 
 # A complete, unremarkable set: NEWS2 0.

@@ -23,7 +23,7 @@ from therapy.models import (
     Notification,
     PatientEvaluation,
 )
-from therapy.services import evaluation_run
+from therapy.monitor.evaluation import evaluation_run
 
 pytestmark = pytest.mark.django_db
 
@@ -249,8 +249,8 @@ def test_admitting_in_the_admin_goes_through_admission_open(admin_client, patien
 def test_history_cannot_revert_a_record_to_an_old_version(admin_client, nurse, admission):
     """django-simple-history's revert view saves on POST whatever its settings say: it would
     un-mark a record entered in error, or reopen a discharged stay, behind the services."""
-    from patients.recording import observation_mark_entered_in_error
-    from patients.services import admission_discharge
+    from patients.services.patients import admission_discharge
+    from patients.services.recording import observation_mark_entered_in_error
     from tests.observation_factories import VitalSignsFactory
 
     vitals = VitalSignsFactory(admission=admission, by=nurse)

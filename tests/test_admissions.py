@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from patients import services
 from patients.errors import ConflictError
 from patients.models import Admission
+from patients.services import patients as services
 from tests.factories import AdmissionFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """An acknowledgement says what was done (api-contract.md v2, "Alerts"): a note of 1–1,000
-characters after trimming, required by the service (``therapy.alerts.alert_acknowledge``), so
-the API and the inbox page refuse the same notes with the same words, and the alert stays
-active."""
+characters after trimming, required by the service
+(``therapy.monitor.alerts.alert_acknowledge``), so the API and the inbox page refuse the same
+notes with the same words, and the alert stays active."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.test_alert_kinds import CRS_GRADE_3
 from tests.test_board import admitted
-from therapy.alerts import ACK_NOTE_REQUIRED, ACK_NOTE_TOO_LONG, alert_acknowledge
 from therapy.models import Alert, AlertStatus
+from therapy.monitor.alerts import ACK_NOTE_REQUIRED, ACK_NOTE_TOO_LONG, alert_acknowledge
 
 pytestmark = pytest.mark.django_db
 

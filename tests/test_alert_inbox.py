@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from tests.test_alert_kinds import CRS_GRADE_3
 from tests.test_board import NEWS2_MEDIUM, admitted
-from therapy.inbox import alert_inbox, escalation_words, evidence_lines
 from therapy.models import Alert, AlertStatus
+from therapy.pages.inbox import alert_inbox
+from therapy.pages.wording import escalation_words, evidence_lines
 
 pytestmark = pytest.mark.django_db
 

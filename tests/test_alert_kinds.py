@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.therapy_fixtures import order_course, record_vitals
 from therapy.models import Alert, AlertStatus, Notification
-from therapy.services import evaluation_run
+from therapy.monitor.evaluation import evaluation_run
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +195,7 @@ def test_a_finding_that_returns_before_the_interval_keeps_the_alert_open(admissi
 
 
 def test_discharge_resolves_open_alerts(admission, nurse):
-    from patients.services import admission_discharge
+    from patients.services.patients import admission_discharge
 
     record_vitals(admission.patient, nurse, minutes_ago=5, **HIGH_NEWS2)
     evaluate(admission.patient)

@@ -18,10 +18,10 @@ from patients.errors import ConflictError
 from tests.factories import AdmissionFactory, UserFactory
 from tests.test_alert_kinds import CRS_GRADE_3, HIGH_NEWS2
 from tests.therapy_fixtures import record_vitals
-from therapy.alerts import alert_acknowledge, alerts_escalate, notify
 from therapy.models import Alert, AlertStatus, Notification
-from therapy.notify import notification_send
-from therapy.services import evaluation_run
+from therapy.monitor.alerts import alert_acknowledge, alerts_escalate, notify
+from therapy.monitor.evaluation import evaluation_run
+from therapy.monitor.notify import notification_send
 
 
 def emergency_alert(admission, nurse):  # type: ignore[no-untyped-def]

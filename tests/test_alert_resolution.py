@@ -14,9 +14,9 @@ import pytest
 from django.utils import timezone
 
 from tests.therapy_fixtures import order_course, record_vitals
-from therapy import courses
+from therapy.mar import courses
 from therapy.models import Alert, AlertStatus
-from therapy.services import evaluation_run
+from therapy.monitor.evaluation import evaluation_run
 
 pytestmark = pytest.mark.django_db
 

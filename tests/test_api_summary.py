@@ -12,10 +12,10 @@ from il2monitor.tokens.services import api_token_create
 from tests.factories import AdmissionFactory, PatientFactory
 from tests.test_alert_kinds import CRS_GRADE_3
 from tests.therapy_fixtures import order_course, record_vitals
-from therapy import courses
+from therapy.mar import courses
 from therapy.models import Alert
-from therapy.services import evaluation_run
-from therapy.summary import patient_summary
+from therapy.monitor.evaluation import evaluation_run
+from therapy.state.patient_state import patient_state
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,8 @@ CONTRACT_KEYS = {
     "active_alerts",
     "generated_at",
     "monitor",
+    "due",
+    "alert_counts",
 }
 THERAPY_KEYS = {
     "course_id",
@@ -41,6 +43,8 @@ THERAPY_KEYS = {
     "max_doses",
     "next_dose_id",
     "next_dose_at",
+    "next_dose_window_opens_at",
+    "next_dose_overdue_at",
     "status",
 }
 CRS_KEYS = {"grade", "fever", "fever_masked", "hypotension_grade", "hypoxia_grade", "as_of"}
@@ -83,7 +87,7 @@ def test_summary_has_the_contract_shape_and_says_what_the_selector_says(api_as, 
     assert set(body) == CONTRACT_KEYS
     assert set(body["therapy"]) == THERAPY_KEYS
     assert set(body["crs"]) >= CRS_KEYS and set(body["vls"]) >= VLS_KEYS
-    selector = patient_summary(user=nurse, patient=patient)
+    selector = patient_state(patient=patient)
     second = course.doses.get(number=2)
     assert body["patient"]["id"] == str(patient.pk) and body["patient"]["ward"] == "7B Oncology"
     assert body["admission"]["id"] == str(selector.admission.pk)
@@ -95,9 +99,18 @@ def test_summary_has_the_contract_shape_and_says_what_the_selector_says(api_as, 
         "max_doses": 14,
         "next_dose_id": str(second.pk),
         "next_dose_at": body["therapy"]["next_dose_at"],
+        "next_dose_window_opens_at": body["therapy"]["next_dose_window_opens_at"],
+        "next_dose_overdue_at": body["therapy"]["next_dose_overdue_at"],
         "status": "active",
     }
-    assert timezone.datetime.fromisoformat(body["therapy"]["next_dose_at"]) == second.scheduled_at
+    times = {
+        key: timezone.datetime.fromisoformat(body["therapy"][key])
+        for key in body["therapy"]
+        if key.endswith("_at")
+    }
+    assert times["next_dose_at"] == second.scheduled_at
+    assert times["next_dose_window_opens_at"] == second.scheduled_at - timedelta(hours=2)
+    assert times["next_dose_overdue_at"] == second.scheduled_at + timedelta(minutes=30)
     assert body["latest_vitals"]["id"] == str(selector.latest_vitals.pk)
     assert body["latest_vitals"]["systolic_bp"] == 84
     assert body["news2"]["total"] == selector.news2["total"] == 4
@@ -149,6 +162,8 @@ def test_a_patient_never_assessed_has_nulls_not_made_up_values(api_as, pharmacis
         "max_doses": None,
         "next_dose_id": None,
         "next_dose_at": None,
+        "next_dose_window_opens_at": None,
+        "next_dose_overdue_at": None,
         "status": "none",
     }
 
@@ -189,8 +204,9 @@ def test_summary_query_count_does_not_grow_with_history(
     record_vitals(patient, nurse, minutes_ago=30)
     evaluation_run(patient_id=patient.pk, reason="vitals")
     client = token_client(api, nurse)
-    # token + user 1, permissions 2, patient + open admission 2, the summary selector 10.
-    with django_assert_num_queries(15):
+    # token + user 1, permissions 2, patient + its open admission 2, the patient's state 7
+    # (courses, doses, vitals ids, sets, vasopressors, monitor state, alerts).
+    with django_assert_num_queries(12):
         assert client.get(summary_url(patient.pk)).status_code == 200
     for minutes in range(40, 40 + 10 * 60, 10):
         record_vitals(patient, nurse, minutes_ago=minutes, temperature_c=Decimal("38.2"))
@@ -200,7 +216,7 @@ def test_summary_query_count_does_not_grow_with_history(
     record_vitals(patient, nurse, minutes_ago=5, **CRS_GRADE_3)
     evaluation_run(patient_id=patient.pk, reason="vitals")
     assert Alert.objects.filter(patient=patient).count() >= 1
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         body = client.get(summary_url(patient.pk)).json()
     assert body["therapy"]["doses_held"] == 1
 
@@ -268,10 +284,10 @@ def test_ward_list_query_count_does_not_grow_with_patients(
 
     admit(2, 0)
     client = token_client(api, nurse)
-    # token + user 1, permissions 2, count + page 2, courses + doses 2, newest vitals +
-    # vasopressors 2, latest values 2, monitor states 1, alerts 1.
-    with django_assert_num_queries(13):
+    # token + user 1, permissions 2, count + page 2, the patients' states 7 (courses, doses,
+    # vitals ids, sets, vasopressors, monitor states, alerts).
+    with django_assert_num_queries(12):
         assert len(client.get("/api/v1/summaries/").json()["results"]) == 2
     admit(10, 2)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert len(client.get("/api/v1/summaries/").json()["results"]) == 12

@@ -12,21 +12,22 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.recording import observation_mark_entered_in_error
-from patients.services_observations import fluid_record, lab_record
-from patients.services_vitals import vitals_record
+from patients.services.observations import fluid_record, lab_record
+from patients.services.recording import observation_mark_entered_in_error
+from patients.services.vitals import vitals_record
 from tests.factories import AdmissionFactory, UserFactory
 from tests.therapy_fixtures import NORMAL, order_course
-from therapy import courses, pages
-from therapy.chart import (
+from therapy.mar import courses
+from therapy.monitor.evaluation import evaluation_run
+from therapy.pages import views as pages
+from therapy.pages.chart import (
     SHIFT_START_HOURS,
     mean_arterial_pressure,
     patient_chart,
     urine_bins,
 )
-from therapy.chart_svg import TimeAxis, ValueAxis, series
-from therapy.services import evaluation_run
-from therapy.summary import patient_summary
+from therapy.pages.chart_svg import TimeAxis, ValueAxis, series
+from therapy.state.patient_state import patient_state
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def on_cycle(nurse, physician, *, hours_of_vitals: int = 40):  # type: ignore[no
 
 
 def chart_of(patient, user, window="72h"):  # type: ignore[no-untyped-def]
-    return patient_chart(summary=patient_summary(user=user, patient=patient), window=window)
+    return patient_chart(state=patient_state(patient=patient), window=window)
 
 
 def test_the_chart_page_has_a_header_nine_panels_dose_marks_and_a_flowsheet(
@@ -134,12 +135,12 @@ def test_the_chart_page_has_a_header_nine_panels_dose_marks_and_a_flowsheet(
     assert "cdn" not in page.lower()
 
 
-def test_the_header_comes_from_the_patient_summary(client, nurse, physician):
+def test_the_header_comes_from_the_patients_state(client, nurse, physician):
     stay, _ = on_cycle(nurse, physician, hours_of_vitals=6)
     client.force_login(nurse)
-    with mock.patch.object(pages, "patient_summary", wraps=patient_summary) as summary:
+    with mock.patch.object(pages, "patient_state", wraps=patient_state) as state:
         assert client.get(reverse("therapy:chart", args=[stay.patient.pk])).status_code == 200
-    summary.assert_called_once()
+    state.assert_called_once()
 
 
 def test_windows_24h_72h_and_the_whole_cycle(nurse, physician):
@@ -279,7 +280,7 @@ def test_chart_queries_do_not_grow_with_the_record(client, nurse, physician):
         vitals_record(
             patient=stay.patient, by=nurse, taken_at=now - timedelta(minutes=minutes), **NORMAL
         )
-    assert count() == short == 25, short
+    assert count() == short == 22, short
 
 
 def test_the_patient_page_links_to_the_chart(client, nurse, pharmacist):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from patients.errors import ConflictError
 from tests.clock import FromNow, as_aware
 from tests.therapy_fixtures import order_course
-from therapy import courses
+from therapy.mar import courses
 from therapy.models import Course, CourseStatus, Dose, DoseStatus
 
 pytestmark = pytest.mark.django_db

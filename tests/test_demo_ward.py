@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from patients.models import Admission, Patient
-from therapy.demo import DEMO_USERS
+from therapy.demo.ward import DEMO_USERS
 from therapy.models import Alert, Course, Dose, MonitorState
 
 pytestmark = pytest.mark.django_db

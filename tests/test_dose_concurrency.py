@@ -10,7 +10,7 @@ from django.utils import timezone
 from patients.errors import ConflictError
 from tests.factories import AdmissionFactory, UserFactory
 from tests.therapy_fixtures import order_course, record_vitals
-from therapy import courses
+from therapy.mar import courses
 from therapy.models import Dose, DoseStatus
 
 

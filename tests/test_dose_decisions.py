@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from patients.errors import ConflictError
-from patients.services import admission_discharge
+from patients.services.patients import admission_discharge
 from tests.therapy_fixtures import order_course, record_vitals
-from therapy import courses
+from therapy.mar import courses
 from therapy.models import DoseStatus
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patients.errors import ConflictError
-from patients.services_vitals import vitals_record
+from patients.services.vitals import vitals_record
 from tests.therapy_fixtures import NORMAL, order_course, record_vitals
-from therapy import courses
+from therapy.mar import courses
 from therapy.models import Dose, DoseStatus
 
 pytestmark = pytest.mark.django_db

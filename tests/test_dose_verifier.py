@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from tests.factories import UserFactory
 from tests.therapy_fixtures import order_course, record_vitals
-from therapy import courses, verifier
+from therapy.mar import courses, verifier
+from therapy.mar.verifier import NOT_SELF, REFUSED, VerificationBlocked, verifier_confirm
 from therapy.models import Dose, DoseStatus
-from therapy.verifier import NOT_SELF, REFUSED, VerificationBlocked, verifier_confirm
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from tests.test_alert_kinds import CRS_GRADE_3
 from tests.therapy_fixtures import record_vitals
-from therapy.alerts import alerts_escalate
-from therapy.inbox import escalation_words, when
 from therapy.models import Alert, Notification
-from therapy.notify import notifications_sweep
-from therapy.services import evaluation_run
+from therapy.monitor.alerts import alerts_escalate
+from therapy.monitor.evaluation import evaluation_run
+from therapy.monitor.notify import notifications_sweep
+from therapy.pages.wording import escalation_words, when
 
 pytestmark = pytest.mark.django_db
 

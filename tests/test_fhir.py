@@ -16,15 +16,15 @@ from rest_framework.test import APIClient
 
 from il2monitor.tokens.services import api_token_create
 from patients.models import VitalSigns
-from patients.recording import observation_mark_entered_in_error
-from patients.services_vitals import vitals_record
+from patients.services.recording import observation_mark_entered_in_error
+from patients.services.vitals import vitals_record
 from tests.factories import AdmissionFactory, UserFactory
 from tests.test_alert_kinds import CRS_GRADE_3
 from tests.therapy_fixtures import order_course, record_vitals
-from therapy import courses
-from therapy.alerts import alert_acknowledge
+from therapy.mar import courses
 from therapy.models import Alert
-from therapy.services import evaluation_run
+from therapy.monitor.alerts import alert_acknowledge
+from therapy.monitor.evaluation import evaluation_run
 
 pytestmark = pytest.mark.django_db
 

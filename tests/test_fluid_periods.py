@@ -16,10 +16,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from patients import limits, services_observations
+from patients import limits
 from patients.models import FluidEntry
-from patients.recording import observation_mark_entered_in_error
-from patients.services_observations import OverlappingOutputError, fluid_record
+from patients.services import observations as services_observations
+from patients.services.observations import OverlappingOutputError, fluid_record
+from patients.services.recording import observation_mark_entered_in_error
 from tests.factories import AdmissionFactory, UserFactory
 from tests.test_hostile_input import snapshot
 

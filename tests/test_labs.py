@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from patients.models import LabResult
-from patients.services_observations import lab_record
+from patients.services.observations import lab_record
 from tests.clock import FromNow, as_iso
 from tests.factories import PatientFactory
 from tests.observation_factories import LabResultFactory

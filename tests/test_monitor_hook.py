@@ -5,10 +5,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from patients import monitor_hook, services
-from therapy import selectors as therapy_selectors
+from patients import monitor_hook
+from patients.services import patients as services
 from therapy.models import PatientEvaluation
-from therapy.services import evaluation_run
+from therapy.monitor import selectors as therapy_selectors
+from therapy.monitor.evaluation import evaluation_run
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,8 @@ def test_a_failing_listener_does_not_undo_the_record(
 
 
 def test_enqueue_with_the_broker_unreachable_logs_and_returns(monkeypatch, caplog, patient):
-    from therapy import monitor, tasks
+    from therapy import tasks
+    from therapy.monitor import listener as monitor
 
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError("Connection refused")

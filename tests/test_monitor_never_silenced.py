@@ -20,12 +20,12 @@ from patients.models import FluidEntry
 from tests.factories import AdmissionFactory
 from tests.test_alert_kinds import CRS_GRADE_3
 from tests.therapy_fixtures import order_course, record_vitals
-from therapy import assessment as assessment_module
-from therapy.board import ward_board
 from therapy.models import Alert, MonitorState, Notification, PatientEvaluation
-from therapy.monitor_health import clock
-from therapy.services import evaluation_run
-from therapy.summary import patient_summary
+from therapy.monitor import assessment as assessment_module
+from therapy.monitor.evaluation import evaluation_run
+from therapy.pages.board import ward_board
+from therapy.state.health import clock
+from therapy.state.patient_state import patient_state
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def test_a_whole_evaluation_that_fails_is_recorded_and_raises_monitor_failure_on
     def reconcile_fails(**kwargs: object) -> None:
         raise RuntimeError("reconcile broke")
 
-    monkeypatch.setattr("therapy.services.alerts_reconcile", reconcile_fails)
+    monkeypatch.setattr("therapy.monitor.evaluation.alerts_reconcile", reconcile_fails)
     now = timezone.now()
     first = evaluation_run(patient_id=patient.pk, reason="vitals", now=now)
     evaluation_run(patient_id=patient.pk, reason="vitals", now=now + timedelta(minutes=1))
@@ -206,7 +206,7 @@ def test_a_whole_evaluation_that_fails_is_recorded_and_raises_monitor_failure_on
 
 
 def test_a_failing_tick_is_logged_once_per_streak(admission, monkeypatch):
-    monkeypatch.setattr("therapy.services.alerts_reconcile", _broken)
+    monkeypatch.setattr("therapy.monitor.evaluation.alerts_reconcile", _broken)
     now = timezone.now()
     for minute in range(3):
         evaluation_run(
@@ -229,7 +229,7 @@ def test_pages_say_not_monitored_since_and_revert_after_a_success(
     (row,) = ward_board(user=nurse).rows
     assert row.monitor.ok and row.crs_words == "Grade 0" and row.vls_words == "Not suspected"
 
-    monkeypatch.setattr("therapy.services.alerts_reconcile", _broken)
+    monkeypatch.setattr("therapy.monitor.evaluation.alerts_reconcile", _broken)
     evaluation_run(patient_id=patient.pk, reason="vitals", now=t0 + timedelta(minutes=1))
 
     since = f"Not monitored since {clock(t0, timezone.now())} — the evaluation failed"
@@ -263,7 +263,7 @@ def test_pages_say_not_monitored_since_and_revert_after_a_success(
     assert "Not monitored since" not in client.get(reverse("patients:bedside")).content.decode()
     body = api_as(nurse).get(f"/api/v1/patients/{patient.pk}/summary/").json()
     assert body["monitor"]["status"] == "ok" and body["crs"]["grade"] == 0
-    assert patient_summary(user=nurse, patient=patient).monitor.failing_since is None
+    assert patient_state(patient=patient).monitor.failing_since is None
     # monitor_failure is absent now: it resolves through the normal path (a due interval).
     failure = Alert.objects.get(patient=patient, kind="monitor_failure")
     assert failure.clear_since == t0 + timedelta(minutes=2)
@@ -288,7 +288,7 @@ def test_one_patients_sheet_failing_does_not_take_the_handover_down(client, nurs
     for stay in (good, bad):
         record_vitals(stay.patient, nurse, minutes_ago=5, **CRS_GRADE_3)
         evaluation_run(patient_id=stay.patient.pk, reason="vitals")
-    from therapy import handover
+    from therapy.pages import handover
 
     real = handover.evidence_lines
 

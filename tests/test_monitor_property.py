@@ -35,11 +35,11 @@ from patients.models import (
     VitalSigns,
 )
 from patients.models.vitals import SUBSCORE_COLUMNS, VasopressorInfusion
-from therapy import courses
-from therapy.assessment import assess
-from therapy.handover import handover_sheets
-from therapy.services import evaluation_run
-from therapy.summary import patient_summary
+from therapy.mar import courses
+from therapy.monitor.assessment import assess
+from therapy.monitor.evaluation import evaluation_run
+from therapy.pages.handover import handover_sheets
+from therapy.state.patient_state import patient_state
 
 HOUR = 3600 * 10**6  # microseconds
 
@@ -240,7 +240,7 @@ def test_an_evaluation_never_raises_on_records_the_database_accepted(drawn, phys
         assessment = assess(patient=patient, at=now)
         evaluation = evaluation_run(patient_id=patient.pk, reason="vitals", now=now)
         sheets = handover_sheets(user=nurse, now=now)
-        summary = patient_summary(user=nurse, patient=patient)
+        summary = patient_state(patient=patient)
 
         assert assessment.failures == {}, assessment.failures
         assert evaluation is not None and evaluation.succeeded, evaluation.error

@@ -11,9 +11,9 @@ from django.utils import timezone
 from il2monitor.celery import app
 from tests.factories import AdmissionFactory
 from therapy import tasks
-from therapy.inbox import evidence_lines
 from therapy.models import Alert, MonitorState, Notification
-from therapy.services import evaluation_run, monitor_watchdog
+from therapy.monitor.evaluation import evaluation_run, monitor_watchdog
+from therapy.pages.wording import evidence_lines
 
 pytestmark = pytest.mark.django_db
 

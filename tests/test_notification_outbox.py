@@ -17,8 +17,8 @@ from tests.factories import AdmissionFactory
 from tests.test_alert_kinds import CRS_GRADE_3
 from tests.therapy_fixtures import record_vitals
 from therapy.models import Alert, Notification
-from therapy.notify import backoff, notification_send, notifications_sweep
-from therapy.services import evaluation_run
+from therapy.monitor.evaluation import evaluation_run
+from therapy.monitor.notify import backoff, notification_send, notifications_sweep
 
 
 class Webhook(BaseHTTPRequestHandler):

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from patients import services
 from patients.models import Patient
+from patients.services import patients as services
 from tests.clock import FromNow
 
 pytestmark = pytest.mark.django_db

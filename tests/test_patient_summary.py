@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from tests.test_alert_kinds import CRS_GRADE_3
 from tests.therapy_fixtures import order_course, record_vitals
-from therapy import courses
+from therapy.mar import courses
 from therapy.models import MonitorState
-from therapy.services import evaluation_run
-from therapy.summary import patient_summary
+from therapy.monitor.evaluation import evaluation_run
+from therapy.state.patient_state import patient_state
 
 pytestmark = pytest.mark.django_db
 
@@ -25,17 +25,20 @@ def test_summary_after_an_evaluation(admission, nurse, physician, make_user):
     record_vitals(patient, nurse, minutes_ago=5, **CRS_GRADE_3)
     evaluation_run(patient_id=patient.pk, reason="vitals")
 
-    summary = patient_summary(user=nurse, patient=patient)
+    summary = patient_state(patient=patient)
 
     assert summary.admission == admission
-    assert summary.therapy.to_dict() | {"next_dose_at": None} == {
-        "course_id": str(course.pk),
+    second = course.doses.get(number=2)
+    assert summary.therapy.to_dict() == {
+        "course_id": course.pk,
         "cycle": 1,
         "doses_given": 0,
         "doses_held": 1,
         "max_doses": 14,
-        "next_dose_id": str(course.doses.get(number=2).pk),
-        "next_dose_at": None,
+        "next_dose_id": second.pk,
+        "next_dose_at": second.scheduled_at,
+        "next_dose_window_opens_at": second.scheduled_at - timedelta(hours=2),
+        "next_dose_overdue_at": second.scheduled_at + timedelta(minutes=30),
         "status": "active",
     }
     assert summary.crs["grade"] == 3 and summary.vls["severity"] in {"none", "warning", "critical"}
@@ -60,9 +63,10 @@ def test_summary_query_count_does_not_grow_with_history(
     for minutes in (50, 40, 30):
         record_vitals(patient, nurse, minutes_ago=minutes)
     evaluation_run(patient_id=patient.pk, reason="vitals")
-    with django_assert_num_queries(10):
-        patient_summary(user=nurse, patient=patient)
+    # open admission, courses, doses, vitals ids, sets, vasopressors, monitor state, alerts
+    with django_assert_num_queries(8):
+        patient_state(patient=patient)
     for minutes in range(60, 300, 10):
         record_vitals(patient, nurse, minutes_ago=minutes)
-    with django_assert_num_queries(10):
-        patient_summary(user=nurse, patient=patient)
+    with django_assert_num_queries(8):
+        patient_state(patient=patient)

@@ -13,11 +13,11 @@ from tests.test_alert_kinds import CRS_GRADE_3
 from tests.therapy_fixtures import record_vitals
 from therapy import record as record_module
 from therapy.models import Alert, MonitorState
+from therapy.monitor.evaluation import evaluation_run
 from therapy.record import patient_record
 from therapy.rules import default_profile
 from therapy.rules.errors import RuleInputError
 from therapy.rules.inputs import SkippedRecord
-from therapy.services import evaluation_run
 
 pytestmark = pytest.mark.django_db
 

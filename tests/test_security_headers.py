@@ -133,7 +133,7 @@ def test_unknown_urls_answer_json_under_api_and_operation_outcome_under_fhir(cli
 @pytest.fixture
 def broken(monkeypatch):  # type: ignore[no-untyped-def]
     """Every selector of a patient raises: an unexpected server error."""
-    from patients import selectors
+    from patients.selectors import patients as selectors
 
     def fail(**kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("an unexpected bug")

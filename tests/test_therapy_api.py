@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from tests.factories import AdmissionFactory, UserFactory
 from tests.therapy_fixtures import order_course, record_vitals
+from therapy.mar.verifier import REFUSED
 from therapy.models import Course, DoseStatus
 from therapy.profiles import rule_profile_activate, rule_profile_active, rule_profile_revise
-from therapy.verifier import REFUSED
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from patients.models import FluidEntry, LabResult, Patient, SupportiveMedication, VitalSigns
-from therapy.demo import load_demo_ward
-from therapy.demo_observations import (
+from therapy.demo.observations import (
     GRADE_3_CRS_MRN,
     VASCULAR_LEAK_MRN,
     load_demo_observations,
 )
+from therapy.demo.ward import load_demo_ward
 from therapy.record import patient_record
 from therapy.rules import DEFAULT_PROFILE
 from therapy.rules.windows import urine_output

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from patients import monitor_hook, news2, recording
+from patients import monitor_hook, news2
 from patients.errors import ConflictError
 from patients.models import (
     Consciousness,
@@ -20,8 +20,9 @@ from patients.models import (
     VasopressorInfusion,
     VitalSigns,
 )
-from patients.recording import observation_mark_entered_in_error
-from patients.services_vitals import vitals_record
+from patients.services import recording
+from patients.services.recording import observation_mark_entered_in_error
+from patients.services.vitals import vitals_record
 from tests.clock import FromNow, as_aware
 from tests.factories import AdmissionFactory, PatientFactory, UserFactory
 from tests.observation_factories import NORMAL_VITALS, VitalSignsFactory
@@ -163,8 +164,8 @@ def test_the_losing_side_of_a_client_id_race_reads_the_winners_set(monkeypatch, 
         looked.append(kwargs["client_id"])
         return None if len(looked) == 1 else real(model, **kwargs)
 
-    monkeypatch.setattr("patients.services_vitals.stored_by_client_id", missed_the_first_time)
-    monkeypatch.setattr("patients.recording.stored_by_client_id", missed_the_first_time)
+    monkeypatch.setattr("patients.services.vitals.stored_by_client_id", missed_the_first_time)
+    monkeypatch.setattr("patients.services.recording.stored_by_client_id", missed_the_first_time)
     loser = record(admission, nurse, client_id=client_id, **{**NORMAL_VITALS, "heart_rate": 99})
 
     assert not loser.created and loser.record.pk == winner.pk

@@ -12,8 +12,8 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from patients import services
 from patients.models import VitalSigns
+from patients.services import patients as services
 from tests.factories import AdmissionFactory, PatientFactory, UserFactory
 from tests.worker_process import RedisServer, publishing_to, start_worker, stop, wait_for
 from therapy.models import Alert, Notification, PatientEvaluation

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from patients.services_vitals import vitals_record
-from therapy import courses
+from patients.services.vitals import vitals_record
+from therapy.mar import courses
 from therapy.models import Course
 
 NORMAL = {

@@ -9,7 +9,8 @@ class TherapyConfig(AppConfig):
     def ready(self) -> None:
         from patients.monitor_hook import register_monitor
         from patients.monitor_status import register_status_provider
-        from therapy.monitor import enqueue_evaluation, not_monitored_words
+        from therapy.monitor.listener import enqueue_evaluation
+        from therapy.state.health import not_monitored_words
 
         register_monitor(enqueue_evaluation)
         register_status_provider(not_monitored_words)

@@ -122,7 +122,7 @@ def vitals_sets(rows: list[VitalSigns], skips: Skips | None = None) -> tuple[rul
     return tuple(sets)
 
 
-def _baseline(
+def patient_baseline(
     patient: Patient, course: Course | None, skips: Skips | None = None
 ) -> rules.PatientBaseline:
     """Baseline SBP and creatinine from the patient record, else from the last values before
@@ -250,7 +250,7 @@ def patient_record(
         events = events.filter(admission=admission)
     labs = labs.filter(collected_at__gte=since) | labs.filter(test=LabTestCode.FOBT)
     skips = Skips()
-    baseline = _baseline(patient, course, skips)
+    baseline = patient_baseline(patient, course, skips)
     return rules.PatientRecord(
         baseline=baseline,
         vitals=vitals_sets(vitals, skips),

@@ -9,9 +9,10 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from patients.selectors import admitted_patients
-from therapy import alerts, selectors, services
-from therapy.notify import notification_send, notifications_sweep
+from patients.selectors.patients import open_admissions
+from therapy.monitor import alerts, selectors
+from therapy.monitor import evaluation as services
+from therapy.monitor.notify import notification_send, notifications_sweep
 
 RETRY = {
     "autoretry_for": (OperationalError,),
@@ -51,7 +52,7 @@ def evaluation_sweep() -> int:
 def monitor_tick() -> int:
     """Re-assess every admitted patient: overdue vitals and doses, and the pre-check in the
     2 h before each dose, appear with time alone, without a new record."""
-    patient_ids = list(admitted_patients(user=None).values_list("patient_id", flat=True))
+    patient_ids = list(open_admissions().values_list("patient_id", flat=True))
     for patient_id in patient_ids:
         patient_evaluate.delay(str(patient_id), "tick")
     return len(patient_ids)

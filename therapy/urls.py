@@ -1,6 +1,7 @@
 from django.urls import path
 
-from therapy import pages, views
+from therapy.pages import dose_views as views
+from therapy.pages import views as pages
 
 app_name = "therapy"
 

@@ -118,7 +118,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
-# The second checker of a dose (therapy/verifier.py): failed confirmations are counted per
+# The second checker of a dose (therapy/mar/verifier.py): failed confirmations are counted per
 # (nurse giving, checker's username) in the "throttle" cache, never by django-axes, so a
 # colleague's mistyping never locks the checker's own sign-in.
 IL2_VERIFIER_FAILURE_LIMIT = env.int("IL2_VERIFIER_FAILURE_LIMIT", default=5)
@@ -200,6 +200,8 @@ SPECTACULAR_SETTINGS = {
         "VlsSignStatusEnum": "therapy.api.summary.SIGN_STATUSES",
         "TherapyStatusEnum": "therapy.api.summary.THERAPY_STATUSES",
         "OxygenDeviceEnum": "patients.models.OxygenDevice",
+        "DoseTimingEnum": "therapy.state.patient_state.DOSE_TIMING",
+        "VitalsTimingEnum": "therapy.state.patient_state.VITALS_TIMING",
         "ConsciousnessEnum": "patients.models.Consciousness",
     },
     "POSTPROCESSING_HOOKS": [

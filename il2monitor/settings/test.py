@@ -1,7 +1,7 @@
 """Test settings: the real PostgreSQL and Redis of the machine (see ``make test``)."""
 
 from il2monitor.settings.base import *  # noqa: F403
-from il2monitor.settings.base import STATIC_ROOT, VAR_DIR, env
+from il2monitor.settings.base import INSTALLED_APPS, STATIC_ROOT, VAR_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-a-secret-il2monitor-test-settings-000000"  # noqa: S105
@@ -35,3 +35,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# The demo ward's command (tests load the demo ward); production never installs it.
+INSTALLED_APPS = [*INSTALLED_APPS, "therapy.demo"]

@@ -16,7 +16,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from patients import observation_selectors, selectors
 from patients.api.observation_serializers import (
     ClinicalEventSerializer,
     EnteredInErrorSerializer,
@@ -36,14 +35,16 @@ from patients.models import (
     SupportiveMedication,
     VitalSigns,
 )
-from patients.recording import observation_mark_entered_in_error
-from patients.services_observations import (
+from patients.selectors import observations as observation_selectors
+from patients.selectors import patients as selectors
+from patients.services.observations import (
     event_record,
     fluid_record,
     lab_record,
     medication_record,
 )
-from patients.services_vitals import vitals_record
+from patients.services.recording import observation_mark_entered_in_error
+from patients.services.vitals import vitals_record
 
 LIST_PARAMETERS = [
     OpenApiParameter(

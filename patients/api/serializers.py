@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from patients.models import Admission, Patient
-from patients.selectors import open_admission
+from patients.selectors.patients import open_admission
 from patients.validators import (
     BASELINE_SBP_MESSAGE,
     CREATININE_MESSAGE,

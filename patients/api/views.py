@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from patients import selectors, services
 from patients.api.serializers import (
     AdmissionMoveSerializer,
     AdmissionSerializer,
@@ -15,6 +14,8 @@ from patients.api.serializers import (
     PatientSerializer,
 )
 from patients.models import Admission, Patient
+from patients.selectors import patients as selectors
+from patients.services import patients as services
 
 
 class PatientListFilterSerializer(serializers.Serializer):

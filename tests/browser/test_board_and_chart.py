@@ -14,7 +14,7 @@ from tests.test_board import NEWS2_MEDIUM, admitted
 from tests.test_chart import on_cycle
 from tests.therapy_fixtures import record_vitals
 from therapy.models import Alert
-from therapy.services import evaluation_run
+from therapy.monitor.evaluation import evaluation_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import sign_in
 from tests.factories import AdmissionFactory, UserFactory
 from tests.therapy_fixtures import order_course, record_vitals
-from therapy.verifier import REFUSED
+from therapy.mar.verifier import REFUSED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,9 +8,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from therapy import alerts as alert_services
-from therapy import selectors
 from therapy.models import Alert, AlertKind, AlertStatus
+from therapy.monitor import alerts as alert_services
+from therapy.monitor import selectors
 
 
 class AlertSerializer(serializers.ModelSerializer):
@@ -48,7 +48,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
 class AcknowledgeSerializer(serializers.Serializer):
     # The rule (1–1,000 characters after trimming) and its words are the service's
-    # (therapy.alerts.alert_acknowledge), shared with the page.
+    # (therapy.monitor.alerts.alert_acknowledge), shared with the page.
     note = serializers.CharField(
         allow_blank=True,
         trim_whitespace=False,

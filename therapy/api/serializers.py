@@ -132,6 +132,11 @@ class PrecheckSerializer(serializers.Serializer):
     recommendation = serializers.ChoiceField(
         choices=["give", "hold", "discontinue", "insufficient_data"]
     )
+    provisional = serializers.BooleanField(
+        help_text="True while the check was made more than 2 h before the dose: the picture "
+        "may still change; it becomes final at final_at (clinical-rules.md §4 v2)."
+    )
+    final_at = serializers.DateTimeField(help_text="The dose time minus 2 h.")
     criteria = CriterionSerializer(many=True)
     not_assessed = CriterionSerializer(many=True)
     not_met = CriterionSerializer(many=True)

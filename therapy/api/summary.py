@@ -1,7 +1,6 @@
 """The patient summary (api-contract.md, "Patient summary"): one patient, and a ward's list for
-clients that poll. Read through ``therapy.summary.patient_summary`` (the selector the pages
-share) and its batch form ``therapy.summaries.patient_summaries``: a fixed number of queries
-whatever the history, or the number of patients on a page."""
+clients that poll. Both serialize the read model the pages show (``therapy.state``), built in
+a fixed number of queries whatever the history, or the number of patients on a page."""
 
 import copy
 from datetime import datetime
@@ -14,27 +13,26 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from patients import selectors as patient_selectors
 from patients.api.observation_serializers import News2Serializer, VitalSignsSerializer
 from patients.api.serializers import AdmissionSerializer, PatientSerializer
 from patients.models import Admission, Patient
+from patients.selectors import patients as patient_selectors
 from therapy.api.alerts import AlertSerializer
 from therapy.api.serializers import PrecheckSerializer
 from therapy.models import CourseStatus
-from therapy.monitor_health import PART_WORDS, STATUSES
 from therapy.rules.vls import SignStatus, VlsSeverity
-from therapy.summaries import patient_summaries
-from therapy.summary import PatientSummary, patient_summary
+from therapy.state.health import PART_WORDS, STATUSES
+from therapy.state.patient_state import (
+    DOSE_TIMING,
+    VITALS_TIMING,
+    PatientState,
+    admission_states,
+    patient_state,
+)
+from therapy.state.patient_state import (
+    STATE_PERMISSIONS as SUMMARY_PERMISSIONS,
+)
 
-# Everything the summary shows; every role (and the API client role) holds these.
-SUMMARY_PERMISSIONS = [
-    "patients.view_patient",
-    "patients.view_admission",
-    "patients.view_vitalsigns",
-    "therapy.view_course",
-    "therapy.view_dose",
-    "therapy.view_alert",
-]
 THERAPY_STATUSES = [*CourseStatus.values, "none"]
 VLS_SEVERITIES = [severity.value for severity in VlsSeverity]
 SIGN_STATUSES = [status.value for status in SignStatus]
@@ -58,6 +56,14 @@ class TherapySummarySerializer(serializers.Serializer):
     doses_given = serializers.IntegerField(min_value=0, max_value=14)
     doses_held = serializers.IntegerField(min_value=0, max_value=14)
     max_doses = serializers.IntegerField(allow_null=True, min_value=1, max_value=14)
+    next_dose_window_opens_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="From then the next dose's pre-check is final and it may be given or held "
+        "(the dose time minus 2 h); null while no dose is scheduled on an active course.",
+    )
+    next_dose_overdue_at = serializers.DateTimeField(
+        allow_null=True, help_text="Neither given nor held by then: dose_overdue."
+    )
     next_dose_id = serializers.UUIDField(allow_null=True)
     next_dose_at = serializers.DateTimeField(allow_null=True)
     status = serializers.ChoiceField(choices=THERAPY_STATUSES)
@@ -186,6 +192,33 @@ class LatestValuesSerializer(serializers.Serializer):
         }
 
 
+class DueSerializer(serializers.Serializer):
+    """When vitals and the next dose are due (clinical-rules.md §6): ``vitals_status`` turns
+    ``due`` once three quarters of the interval has passed and ``overdue`` after it (when the
+    monitor raises ``vitals_overdue``); ``dose_status`` is ``due`` from the window's opening
+    and ``overdue`` from ``dose_overdue_at`` (when it raises ``dose_overdue``)."""
+
+    vitals_interval_minutes = serializers.IntegerField(min_value=1)
+    vitals_due_at = serializers.DateTimeField(allow_null=True)
+    vitals_status = serializers.ChoiceField(choices=VITALS_TIMING)
+    dose_status = serializers.ChoiceField(choices=DOSE_TIMING)
+    dose_window_opens_at = serializers.DateTimeField(allow_null=True)
+    dose_overdue_at = serializers.DateTimeField(allow_null=True)
+
+
+class AlertCountsSerializer(serializers.Serializer):
+    open = serializers.IntegerField(min_value=0)
+    emergency = serializers.IntegerField(min_value=0)
+    urgent = serializers.IntegerField(min_value=0)
+    routine = serializers.IntegerField(min_value=0)
+    unacknowledged = serializers.IntegerField(
+        min_value=0, help_text="Open alerts nobody has acknowledged yet."
+    )
+    unacknowledged_emergency = serializers.IntegerField(
+        min_value=0, help_text="Of those, emergencies (the page header's badge counts these)."
+    )
+
+
 class PatientSummarySerializer(serializers.Serializer):
     patient = PatientSerializer()
     admission = AdmissionSerializer(allow_null=True, help_text="The open stay; null if none.")
@@ -219,31 +252,11 @@ class PatientSummarySerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField()
     monitor = MonitorSerializer(help_text="Is the monitor evaluating the patient? In words.")
 
-    def to_representation(self, instance: PatientSummary) -> Any:
-        therapy = instance.therapy
-        next_dose = therapy.next_dose
-        precheck = instance.precheck
-        if not precheck or next_dose is None or precheck.get("dose_id") != str(next_dose.pk):
-            precheck = None  # never show the check of a dose decided since, as the next one's
-        return super().to_representation(
-            {
-                "patient": instance.patient,
-                "admission": instance.admission,
-                "therapy": {
-                    **therapy.to_dict(),
-                    "next_dose_at": next_dose.scheduled_at if next_dose else None,
-                },
-                "latest_vitals": instance.latest_vitals,
-                "latest_values": instance.latest_values,
-                "news2": instance.news2,
-                "crs": instance.crs,
-                "vls": instance.vls,
-                "precheck": precheck,
-                "active_alerts": instance.active_alerts,
-                "generated_at": instance.generated_at,
-                "monitor": instance.monitor.to_dict(),
-            }
-        )
+    due = DueSerializer(help_text="What is due, by the definitions the pages use.")
+    alert_counts = AlertCountsSerializer(help_text="Open alerts counted as the pages count them.")
+
+    def to_representation(self, instance: PatientState) -> Any:
+        return super().to_representation(instance.to_document())
 
 
 class WardFilterSerializer(serializers.Serializer):
@@ -268,8 +281,7 @@ class PatientSummaryView(APIView):
     @extend_schema(responses={200: PatientSummarySerializer})
     def get(self, request: Request, patient_id: Any) -> Response:
         patient = _visible_patient(request, patient_id)
-        summary = patient_summary(user=request.user, patient=patient)
-        return Response(PatientSummarySerializer(summary).data)
+        return Response(PatientSummarySerializer(patient_state(patient=patient)).data)
 
 
 @extend_schema(tags=["summary"])
@@ -296,5 +308,5 @@ class WardSummariesView(generics.ListAPIView):  # type: ignore[type-arg]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        summaries = patient_summaries(user=request.user, admissions=page or [])
-        return self.get_paginated_response(PatientSummarySerializer(summaries, many=True).data)
+        states = admission_states(admissions=page or [])
+        return self.get_paginated_response(PatientSummarySerializer(states, many=True).data)

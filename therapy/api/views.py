@@ -8,9 +8,8 @@ from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from patients import selectors as patient_selectors
 from patients.models import Patient
-from therapy import courses, selectors
+from patients.selectors import patients as patient_selectors
 from therapy.api.serializers import (
     AdministerSerializer,
     CourseOrderSerializer,
@@ -20,8 +19,10 @@ from therapy.api.serializers import (
     PrecheckSerializer,
     ReasonSerializer,
 )
+from therapy.mar import courses
+from therapy.mar import selectors as mar_selectors
+from therapy.mar.verifier import VerificationBlocked, verifier_confirm
 from therapy.models import Course, Dose
-from therapy.verifier import VerificationBlocked, verifier_confirm
 
 
 def _patient(request: Request, patient_id: Any) -> Patient:
@@ -44,7 +45,7 @@ class PatientCoursesView(generics.ListCreateAPIView):
     }
 
     def get_queryset(self) -> Any:
-        return selectors.courses_of(patient=_patient(self.request, self.kwargs["patient_id"]))
+        return mar_selectors.courses_of(patient=_patient(self.request, self.kwargs["patient_id"]))
 
     @extend_schema(
         request=CourseOrderSerializer,
@@ -62,7 +63,7 @@ class PatientCoursesView(generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         course = courses.course_order(patient=patient, by=request.user, **serializer.validated_data)
         return Response(
-            CourseSerializer(selectors.courses_of(patient=patient).get(pk=course.pk)).data,
+            CourseSerializer(mar_selectors.courses_of(patient=patient).get(pk=course.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -76,7 +77,7 @@ class PatientDosesView(generics.ListAPIView):
     required_permissions = {"GET": ["therapy.view_dose"], "HEAD": ["therapy.view_dose"]}
 
     def get_queryset(self) -> Any:
-        return selectors.doses_of(patient=_patient(self.request, self.kwargs["patient_id"]))
+        return mar_selectors.doses_of(patient=_patient(self.request, self.kwargs["patient_id"]))
 
 
 @extend_schema(tags=["therapy"])
@@ -90,7 +91,7 @@ class CourseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     }
 
     def get_queryset(self) -> Any:
-        return selectors.courses_visible(user=self.request.user)
+        return mar_selectors.courses_visible(user=self.request.user)
 
     @extend_schema(request=ReasonSerializer, responses={200: CourseSerializer, 409: None})
     @action(detail=True, methods=["post"])
@@ -113,7 +114,7 @@ class DoseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     }
 
     def get_queryset(self) -> Any:
-        return selectors.doses_visible(user=self.request.user)
+        return mar_selectors.doses_visible(user=self.request.user)
 
     def _reply(self, dose: Dose) -> Response:
         return Response(DoseSerializer(self.get_queryset().get(pk=dose.pk)).data)

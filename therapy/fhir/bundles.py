@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.html import escape
 
 from patients.models import VitalSigns
-from patients.observation_selectors import LatestValue
+from patients.selectors.observations import LatestValue
 from therapy.fhir import codes
 from therapy.fhir.resources import (
     MONITOR_DISPLAY,
@@ -22,7 +22,7 @@ from therapy.fhir.resources import (
     vitals_observations,
 )
 from therapy.models import Dose
-from therapy.summary import PatientSummary
+from therapy.state.patient_state import PatientState
 
 FHIR_VERSION = "4.0.1"
 
@@ -121,8 +121,8 @@ def latest_observations(
     return found[::-1]
 
 
-def _therapy_lines(summary: PatientSummary) -> list[str]:
-    therapy = summary.therapy
+def _therapy_lines(state: PatientState) -> list[str]:
+    therapy = state.therapy
     if therapy.course is None:
         lines = ["No IL-2 course ordered."]
     else:
@@ -132,39 +132,39 @@ def _therapy_lines(summary: PatientSummary) -> list[str]:
         ]
         if therapy.next_dose:
             lines.append(f"Next dose: {instant(therapy.next_dose.scheduled_at)}.")
-    if summary.state is None:
+    if state.admission is not None and not state.monitor.ok:
+        lines.append(f"{state.monitor.words}.")
+    if state.assessment is None:
         return [*lines, "Not yet assessed by the monitor."]
-    lines.append(f"Assessed by the monitor at {instant(summary.state.assessed_at)}.")
-    crs, vls, check = summary.crs, summary.vls, summary.precheck
+    lines.append(f"Assessed by the monitor at {instant(state.assessment.assessed_at)}.")
+    crs, vls, check = state.crs, state.vls, state.precheck
     if crs:
         grade = "not gradable" if crs.get("grade") is None else f"grade {crs['grade']}"
         lines.append(f"Cytokine release syndrome (ASTCT): {grade}.")
     if vls:
         lines.append(f"Vascular leak: {vls.get('severity', 'none')}.")
-    next_dose = therapy.next_dose
-    if check and next_dose and check.get("dose_id") == str(next_dose.pk):
-        lines.append(f"Pre-dose check for the next dose: {check['recommendation']}.")
+    if check:
+        final = "provisional" if check.get("provisional") else "final"
+        lines.append(f"Pre-dose check for the next dose ({final}): {check['recommendation']}.")
     return lines
 
 
 def summary_document(
     *,
     base: str,
-    summary: PatientSummary,
+    state: PatientState,
     doses: Sequence[Dose],
-    now: datetime,
-    news2_set: VitalSigns | None = None,
 ) -> dict[str, Any]:
     """The document bundle of ``Patient/{id}/$summary``. Sections: problems (the IL-2
     indication), allergies (not recorded here: empty, with its reason), medications (the IL-2
     doses given or held), vital signs (the newest value of each measurement, and the NEWS2 of
-    ``news2_set``, the newest complete set), alerts (open alerts as
+    the newest complete set), alerts (open alerts as
     Flags), and the IL-2 therapy and toxicity assessment in words."""
-    patient = summary.patient
+    patient, now = state.patient, state.now
     diagnosis = diagnosis_resource(patient)
     administrations = [medication_administration(dose) for dose in doses]
-    vitals = latest_observations(summary.latest_values, news2_set)
-    flags = [flag_resource(alert) for alert in summary.active_alerts]
+    vitals = latest_observations(state.latest_values, state.news2_vitals)
+    flags = [flag_resource(alert) for alert in state.active_alerts]
     composition_id = str(uuid.uuid4())
     sections = [
         _section(
@@ -198,8 +198,8 @@ def summary_document(
             vitals,
             [
                 f"Newest value of each measurement, the newest taken "
-                f"{instant(summary.latest_vitals.taken_at)}; each Observation has its own time."
-                if summary.latest_vitals
+                f"{instant(state.latest_vitals.taken_at)}; each Observation has its own time."
+                if state.latest_vitals
                 else "No vital signs recorded."
             ],
             empty_reason=("unavailable", "Unavailable"),
@@ -211,7 +211,7 @@ def summary_document(
             [f"{flag['code']['text']}." for flag in flags] or ["No open alerts."],
             empty_reason=("nilknown", "Nil Known"),
         ),
-        _section("IL-2 therapy and toxicity assessment", None, [], _therapy_lines(summary)),
+        _section("IL-2 therapy and toxicity assessment", None, [], _therapy_lines(state)),
     ]
     composition = {
         "resourceType": "Composition",

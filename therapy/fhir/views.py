@@ -20,11 +20,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from il2monitor.openapi import AutoSchema
-from patients import observation_selectors
-from patients import selectors as patient_selectors
 from patients.models import Patient, VitalSigns
-from therapy import selectors
-from therapy.api.summary import SUMMARY_PERMISSIONS
+from patients.selectors import observations as observation_selectors
+from patients.selectors import patients as patient_selectors
 from therapy.fhir import bundles, resources
 from therapy.fhir.schema import (
     FhirCapabilityStatementSerializer,
@@ -33,8 +31,10 @@ from therapy.fhir.schema import (
     FhirPatientSerializer,
     FhirSearchBundleSerializer,
 )
+from therapy.mar import selectors as mar_selectors
 from therapy.models import OPEN_STATUSES
-from therapy.summary import patient_summary
+from therapy.monitor import selectors as monitor_selectors
+from therapy.state.patient_state import STATE_PERMISSIONS, patient_state
 
 DEFAULT_COUNT = 100
 MAX_COUNT = 500
@@ -293,31 +293,25 @@ class PatientReadView(FhirView):
 class PatientSummaryDocumentView(FhirView):
     """``$summary``: a document Bundle, Composition LOINC 60591-5 first."""
 
-    required_permissions = {"GET": SUMMARY_PERMISSIONS, "HEAD": SUMMARY_PERMISSIONS}
+    required_permissions = {"GET": STATE_PERMISSIONS, "HEAD": STATE_PERMISSIONS}
 
     @extend_schema(
         operation_id="fhir_patient_summary", responses={200: FhirDocumentBundleSerializer}
     )
     def get(self, request: Request, patient_id: str) -> Response:
         patient = visible_patient(request, patient_id)
-        summary = patient_summary(user=request.user, patient=patient)
-        course = summary.therapy.course
+        state = patient_state(patient=patient)
+        course = state.therapy.course
         doses = (
             list(
-                selectors.doses_of(patient=patient)
+                mar_selectors.doses_of(patient=patient)
                 .filter(course=course, status__in=resources.EXPORTED_DOSE_STATUSES)
                 .select_related("course")
             )
             if course
             else []
         )
-        document = bundles.summary_document(
-            base=self.base_url(),
-            summary=summary,
-            doses=doses,
-            now=summary.generated_at,
-            news2_set=observation_selectors.latest_vitals(patient=patient, with_news2=True),
-        )
+        document = bundles.summary_document(base=self.base_url(), state=state, doses=doses)
         return Response(document)
 
 
@@ -401,7 +395,7 @@ class MedicationAdministrationSearchView(FhirView):
         total, more = 0, False
         if patient is not None:
             doses = (
-                selectors.doses_of(patient=patient)
+                mar_selectors.doses_of(patient=patient)
                 .filter(status__in=resources.EXPORTED_DOSE_STATUSES)
                 .select_related("course")
             )
@@ -439,7 +433,7 @@ class FlagSearchView(FhirView):
         patient = searched_patient(request)
         flags = []
         if patient is not None:
-            alerts = selectors.alerts_visible(user=request.user).filter(
+            alerts = monitor_selectors.alerts_visible(user=request.user).filter(
                 patient=patient, status__in=OPEN_STATUSES
             )
             flags = [resources.flag_resource(alert) for alert in alerts]

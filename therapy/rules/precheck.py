@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from therapy.rules.inputs import PatientRecord, SkippedRecord, contract_value, skipped_dicts
+from therapy.rules.monitoring import PRECHECK_WINDOW
 from therapy.rules.profile import (
     DEFAULT_PROFILE,
     FLAG_MEASURES,
@@ -160,9 +161,21 @@ class PrecheckResult:
         """Codes of the criteria met, once each, for ``POST /doses/{id}/hold/``."""
         return tuple(dict.fromkeys(f.code.value for f in self.criteria))
 
+    @property
+    def final_at(self) -> datetime:
+        """When a check of this dose becomes final: the dose time minus 2 h (§4 (v2))."""
+        return self.scheduled_at - PRECHECK_WINDOW
+
+    @property
+    def provisional(self) -> bool:
+        """Made before the dose's window opened: the picture may still change (§4 (v2))."""
+        return self.checked_at < self.final_at
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "recommendation": self.recommendation.value,
+            "provisional": self.provisional,
+            "final_at": contract_value(self.final_at),
             "criteria": [f.to_dict() for f in self.criteria],
             "not_assessed": [f.to_dict() for f in self.not_assessed],
             "not_met": [f.to_dict() for f in self._with(CriterionStatus.NOT_MET)],

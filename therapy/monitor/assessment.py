@@ -1,0 +1,413 @@
+"""What the monitor finds for one patient at one moment (clinical-rules.md §6): NEWS2 from the
+stored latest set, CRS and VLS from the rules engine, the next dose's pre-check within 2 h of
+the dose, and overdue vitals and doses. Each finding names its alert kind, severity, evidence.
+
+Each part (NEWS2, CRS, VLS, pre-check, overdue care) runs on its own guard: a part that fails
+is recorded in ``Assessment.failures`` (the rule, the error, where, and the record that made it
+fail when one can be found) and the others still find what they find. The alerts of a failed
+part are unknown, not absent (``Assessment.unknown_kinds``: neither resolved nor changed), and
+a ``monitor_failure`` finding names what failed (§6 (v2): one bad record must never silence a
+patient's other alerts)."""
+
+import dataclasses
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.db import OperationalError, transaction
+
+from patients.models import Admission, Patient, VitalSigns
+from patients.news2 import minimum_observation_interval
+from therapy.models import AlertKind, Course, CourseStatus, Dose, DoseStatus, Severity
+from therapy.policy import dose_overdue_after
+from therapy.profiles import rule_profile_active, rules_profile
+from therapy.record import patient_record
+from therapy.rules import (
+    DEFAULT_PROFILE,
+    PatientRecord,
+    Recommendation,
+    RuleProfile,
+    crs_assess,
+    precheck_dose,
+    vls_assess,
+)
+from therapy.rules.inputs import SkippedRecord, skipped_dicts
+from therapy.rules.monitoring import (
+    CYCLE_MARGIN,
+    IN_CYCLE_VITALS_INTERVAL,
+    NOT_IN_CYCLE_VITALS_INTERVAL,
+    PRECHECK_WINDOW,
+)
+from therapy.rules.vls import VlsSeverity
+
+logger = logging.getLogger(__name__)
+
+
+# The parts of an assessment, each guarded on its own, and the alert kinds each one decides.
+PART_KINDS: dict[str, tuple[str, ...]] = {
+    "news2": (AlertKind.NEWS2_LOW_MEDIUM, AlertKind.NEWS2_MEDIUM, AlertKind.NEWS2_HIGH),
+    "crs": (AlertKind.CRS,),
+    "vls": (AlertKind.VLS,),
+    "precheck": (AlertKind.HOLD_CRITERIA,),
+    "overdue": (AlertKind.VITALS_OVERDUE, AlertKind.DOSE_OVERDUE),
+}
+RULE_PARTS = ("crs", "vls", "precheck")  # the parts that read the rules' PatientRecord
+# The rule version of monitor_failure: the monitor's own health check, not a clinical rule.
+MONITOR_RULE_VERSION = "monitor-health v1"
+# At most this many re-runs of a failed rule to find the one record that makes it fail.
+CULPRIT_TRIES = 300
+_T = TypeVar("_T")
+_PROJECT = Path(__file__).resolve().parents[2]  # the repository: therapy/monitor/ is two down
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    severity: str
+    evidence: dict[str, Any]
+    rule_version: str
+
+
+@dataclass(frozen=True)
+class PartFailure:
+    """What stopped one part: the rule that raised, the error, the innermost project frame,
+    and the record whose removal lets the rule run (when one does)."""
+
+    part: str
+    rule: str
+    error: str
+    where: str
+    record: dict[str, str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def error_words(error: BaseException) -> str:
+    """``Type: message``, short. Rules never see names or MRNs, so this names none."""
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+def error_where(error: BaseException) -> str:
+    """The innermost frame of this project's code, e.g. ``therapy/rules/windows.py:110 in
+    urine_output``: the place to look, without any value from the record."""
+    place = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename).resolve()
+        if path.is_relative_to(_PROJECT) and ".venv" not in path.parts:
+            place = f"{path.relative_to(_PROJECT)}:{frame.lineno} in {frame.name}"
+    return place
+
+
+@dataclass
+class Assessment:
+    at: datetime
+    rule_version: str
+    due_interval: timedelta
+    findings: dict[str, Finding] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    failures: dict[str, PartFailure] = field(default_factory=dict)
+    skipped: list[SkippedRecord] = field(default_factory=list)
+
+    def add(
+        self, kind: str, severity: str, evidence: dict[str, Any], rule_version: str = ""
+    ) -> None:
+        self.findings[kind] = Finding(kind, severity, evidence, rule_version or self.rule_version)
+
+    def fail(
+        self, parts: tuple[str, ...], rule: str, error: BaseException, record: Any = None
+    ) -> None:
+        for part in parts:
+            if part not in self.failures:
+                words, where = error_words(error), error_where(error)
+                self.failures[part] = PartFailure(part, rule, words, where, record)
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.failures
+
+    @property
+    def unknown_kinds(self) -> frozenset[str]:
+        """Alert kinds of the parts that failed: not known to be absent, so left as they are."""
+        return frozenset(kind for part in self.failures for kind in PART_KINDS[part])
+
+    def failure_evidence(self) -> dict[str, Any]:
+        return {
+            "scope": "parts",
+            "failures": [failure.to_dict() for failure in self.failures.values()],
+            "parts_checked": [part for part in PART_KINDS if part not in self.failures],
+            "assessed_at": self.at.isoformat(),
+        }
+
+
+def _news2(assessment: Assessment, latest: VitalSigns | None) -> None:
+    if latest is None or latest.news2_total is None:
+        return
+    evidence = {
+        "vitals_id": str(latest.pk),
+        "taken_at": latest.taken_at.isoformat(),
+        **(latest.news2() or {}),
+    }
+    version = latest.news2_algorithm_version
+    band_kinds = {
+        "high": (AlertKind.NEWS2_HIGH, Severity.EMERGENCY),
+        "medium": (AlertKind.NEWS2_MEDIUM, Severity.URGENT),
+        "low_medium": (AlertKind.NEWS2_LOW_MEDIUM, Severity.URGENT),
+    }
+    if latest.news2_band in band_kinds:
+        kind, severity = band_kinds[latest.news2_band]
+        assessment.add(kind, severity, evidence, version)
+
+
+def _due_interval(latest_complete: VitalSigns | None, in_cycle: bool, profile: Any) -> timedelta:
+    interval = IN_CYCLE_VITALS_INTERVAL if in_cycle else NOT_IN_CYCLE_VITALS_INTERVAL
+    if latest_complete is not None and latest_complete.news2_total is not None:
+        news2_interval = minimum_observation_interval(
+            latest_complete.news2_total,
+            red_flag=latest_complete.news2_red_flag,
+            policy=profile.news2,
+        )
+        interval = min(interval, news2_interval)
+    return interval
+
+
+def culprit(record: PatientRecord, run: Callable[[PatientRecord], object]) -> Any:
+    """The record whose removal lets ``run`` succeed, as ``{"kind", "id"}``, or None: a rule
+    that fails on one bad record names it (§6 (v2): "the failing input is named")."""
+    tries = 0
+    for kind in ("fluids", "vitals", "labs", "medications", "events", "doses"):
+        items = getattr(record, kind)
+        for index, item in enumerate(items):
+            tries += 1
+            if tries > CULPRIT_TRIES:
+                return None
+            without = dataclasses.replace(record, **{kind: items[:index] + items[index + 1 :]})
+            try:
+                run(without)
+            except Exception:  # noqa: S112 (still failing without it: not this record)
+                continue
+            return {"kind": kind, "id": item.record_id or f"{kind}[{index}]"}
+    return None
+
+
+class _Guard:
+    """Runs one step of an assessment, recording a failure against the parts that depend on
+    it. A step that queries runs in a savepoint: a failed query must not abort the
+    evaluation's transaction (the pure rules need none)."""
+
+    def __init__(self, assessment: Assessment, patient_id: Any) -> None:
+        self.assessment = assessment
+        self.patient_id = patient_id
+
+    def run(
+        self,
+        parts: tuple[str, ...],
+        rule: str,
+        step: Callable[[], _T],
+        *,
+        record: PatientRecord | None = None,
+        rerun: Callable[[PatientRecord], object] | None = None,
+        queries: bool = True,
+    ) -> _T | None:
+        if all(part in self.assessment.failures for part in parts):
+            return None  # what it needs failed already (and is recorded)
+        try:
+            if not queries:
+                return step()
+            with transaction.atomic():
+                return step()
+        except OperationalError:
+            raise  # the database, not the record: the task retries (and the watchdog watches)
+        except Exception as error:
+            found = culprit(record, rerun) if record is not None and rerun is not None else None
+            self.assessment.fail(parts, rule, error, found)
+            # Ids, the error type and where only: never a value of the record.
+            logger.error(
+                "monitor part failed patient=%s parts=%s rule=%s error=%s where=%s",
+                self.patient_id,
+                ",".join(parts),
+                rule,
+                type(error).__name__,
+                error_where(error),
+            )
+            return None
+
+
+@dataclass
+class _Loaded:
+    profile_row: Any = None
+    profile: RuleProfile | None = None
+    course: Course | None = None
+    doses: list[Dose] | None = None
+    record: PatientRecord | None = None
+
+
+def _load_profile(loaded: _Loaded) -> None:
+    loaded.profile_row = rule_profile_active()
+    loaded.profile = rules_profile(loaded.profile_row)
+
+
+def _load_course(loaded: _Loaded, patient: Patient) -> None:
+    loaded.course = (
+        Course.objects.filter(patient=patient, status=CourseStatus.ACTIVE)
+        .order_by("-cycle_1_start")
+        .first()
+    )
+    course = loaded.course
+    loaded.doses = list(course.doses.order_by("cycle", "number")) if course else []
+
+
+def assess(*, patient: Patient, at: datetime) -> Assessment:
+    """Everything the monitor finds for an admitted patient at ``at``; never raises for a
+    failing part (see the module docstring)."""
+    assessment = Assessment(at=at, rule_version="", due_interval=IN_CYCLE_VITALS_INTERVAL)
+    guard = _Guard(assessment, patient.pk)
+    loaded = _Loaded()
+    guard.run(RULE_PARTS, "rule profile", lambda: _load_profile(loaded))
+    profile = loaded.profile
+    assessment.rule_version = loaded.profile_row.label if loaded.profile_row else "unavailable"
+    guard.run((*RULE_PARTS, "overdue"), "course and doses", lambda: _load_course(loaded, patient))
+    loaded.record = guard.run(
+        RULE_PARTS,
+        "patient record",
+        lambda: patient_record(patient=patient, at=at, profile=profile, course=loaded.course),
+    )
+    record = loaded.record
+    vitals = VitalSigns.objects.filter(patient=patient, entered_in_error=False, taken_at__lte=at)
+    latest_complete = guard.run(
+        ("news2", "overdue"),
+        "latest NEWS2",
+        lambda: (
+            vitals.filter(news2_total__isnull=False).order_by("-taken_at", "-created_at").first()
+        ),
+    )
+
+    def news2() -> None:
+        _news2(assessment, latest_complete)
+        assessment.summary["news2"] = latest_complete.news2() if latest_complete else None
+
+    guard.run(("news2",), "news2", news2, queries=False)
+
+    if record is not None and profile is not None:
+        assessment.skipped.extend(record.skipped)
+
+        def crs_of(rec: PatientRecord) -> Any:
+            return crs_assess(rec, at=at, profile=profile)
+
+        def crs() -> None:
+            result = crs_of(record)
+            assessment.summary["crs"] = result.to_dict()
+            assessment.skipped.extend(result.skipped)
+            if result.grade is not None and result.grade >= 2:
+                severity = Severity.URGENT if result.grade == 2 else Severity.EMERGENCY
+                assessment.add(AlertKind.CRS, severity, result.to_dict())
+
+        guard.run(("crs",), "crs_assess", crs, record=record, rerun=crs_of, queries=False)
+
+        def vls_of(rec: PatientRecord) -> Any:
+            return vls_assess(rec, at=at, profile=profile)
+
+        def vls() -> None:
+            result = vls_of(record)
+            assessment.summary["vls"] = result.to_dict()
+            assessment.skipped.extend(result.skipped)
+            if result.severity is not VlsSeverity.NONE:
+                critical = result.severity is VlsSeverity.CRITICAL
+                severity = Severity.EMERGENCY if critical else Severity.URGENT
+                assessment.add(AlertKind.VLS, severity, result.to_dict())
+
+        guard.run(("vls",), "vls_assess", vls, record=record, rerun=vls_of, queries=False)
+
+        doses = loaded.doses or []
+        next_dose = next((d for d in doses if d.status == DoseStatus.SCHEDULED), None)
+        if next_dose is not None:
+
+            def precheck_of(rec: PatientRecord) -> Any:
+                return precheck_dose(
+                    rec,
+                    cycle=next_dose.cycle,
+                    dose_number=next_dose.number,
+                    scheduled_at=next_dose.scheduled_at,
+                    at=at,
+                    profile=profile,
+                )
+
+            def precheck() -> None:
+                check = precheck_of(record)
+                evidence = {"dose_id": str(next_dose.pk), **check.to_dict()}
+                assessment.summary["precheck"] = evidence
+                assessment.skipped.extend(check.skipped)
+                due = next_dose.scheduled_at - PRECHECK_WINDOW <= at
+                if due and check.recommendation is not Recommendation.GIVE:
+                    assessment.add(AlertKind.HOLD_CRITERIA, Severity.URGENT, evidence)
+
+            guard.run(
+                ("precheck",),
+                "precheck_dose",
+                precheck,
+                record=record,
+                rerun=precheck_of,
+                queries=False,
+            )
+
+    def overdue() -> None:
+        doses = loaded.doses or []
+        in_cycle = any(abs(d.scheduled_at - at) <= CYCLE_MARGIN for d in doses)
+        # The due interval follows the active profile's NEWS2 policy; should the profile fail
+        # to load (recorded above), the default one, so overdue care is still watched.
+        assessment.due_interval = _due_interval(
+            latest_complete, in_cycle, profile or DEFAULT_PROFILE
+        )
+        _overdue(assessment, patient, vitals, doses, at)
+
+    guard.run(("overdue",), "overdue care", overdue)
+
+    assessment.summary["due_interval_minutes"] = int(assessment.due_interval.total_seconds() // 60)
+    for part in PART_KINDS:
+        if part in assessment.failures:
+            assessment.summary[part] = None
+    assessment.summary["skipped"] = skipped_dicts(assessment.skipped)
+    if assessment.failures:
+        assessment.summary["failures"] = [f.to_dict() for f in assessment.failures.values()]
+        assessment.add(AlertKind.MONITOR_FAILURE, Severity.EMERGENCY, assessment.failure_evidence())
+    return assessment
+
+
+def _overdue(
+    assessment: Assessment, patient: Patient, vitals: Any, doses: list[Dose], at: datetime
+) -> None:
+    next_dose = next((d for d in doses if d.status == DoseStatus.SCHEDULED), None)
+    if next_dose is not None and at - next_dose.scheduled_at >= dose_overdue_after():
+        assessment.add(
+            AlertKind.DOSE_OVERDUE,
+            Severity.URGENT,
+            {
+                "dose_id": str(next_dose.pk),
+                "cycle": next_dose.cycle,
+                "number": next_dose.number,
+                "scheduled_at": next_dose.scheduled_at.isoformat(),
+                "overdue_after_minutes": int(dose_overdue_after().total_seconds() // 60),
+            },
+        )
+    latest = vitals.order_by("-taken_at", "-created_at").first()
+    last_taken = latest.taken_at if latest else None
+    admitted = (
+        Admission.objects.filter(patient=patient, discharged_at__isnull=True)
+        .values_list("admitted_at", flat=True)
+        .first()
+    )
+    reference = last_taken or admitted
+    if reference is not None and at - reference > assessment.due_interval:
+        assessment.add(
+            AlertKind.VITALS_OVERDUE,
+            Severity.ROUTINE,
+            {
+                "last_vitals_at": last_taken.isoformat() if last_taken else None,
+                "due_interval_minutes": int(assessment.due_interval.total_seconds() // 60),
+                "overdue_since": (reference + assessment.due_interval).isoformat(),
+            },
+        )

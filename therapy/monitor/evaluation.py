@@ -1,0 +1,299 @@
+"""The monitor's evaluation of one patient: assess, reconcile alerts, log the run; and the
+watch kept on the monitor itself (clinical-rules.md §6 (v2)): an evaluation that fails is
+recorded with its error and raises ``monitor_failure`` at once, and the watchdog raises it
+for an admitted patient with no successful evaluation for ``IL2_MONITOR_STALE_MINUTES``."""
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from patients.models import Admission, Patient
+from therapy.models import (
+    OPEN_STATUSES,
+    Alert,
+    AlertKind,
+    MonitorState,
+    PatientEvaluation,
+    Severity,
+)
+from therapy.monitor.alerts import alert_raise, alerts_close_for_discharge, alerts_reconcile
+from therapy.monitor.assessment import (
+    MONITOR_RULE_VERSION,
+    Assessment,
+    Finding,
+    assess,
+    error_where,
+    error_words,
+)
+from therapy.monitor.selectors import record_as_of
+from therapy.policy import monitor_stale_after
+
+logger = logging.getLogger(__name__)
+
+LOGGED_REASONS = frozenset(
+    {
+        "vitals",
+        "fluids",
+        "labs",
+        "medications",
+        "events",
+        "dose",
+        "course",
+        "admission",
+        "discharge",
+        "sweep",
+        "manual",
+    }
+)
+
+
+def _findings(assessment: Assessment) -> dict[str, Any]:
+    return {**assessment.summary, "alerts": sorted(str(k) for k in assessment.findings)}
+
+
+def _state_row(patient_id: Any) -> None:
+    """Make sure the patient has a ``MonitorState`` row (a concurrent run may make it)."""
+    if MonitorState.objects.filter(patient_id=patient_id).exists():
+        return
+    try:
+        with transaction.atomic():
+            MonitorState.objects.create(patient_id=patient_id, findings={}, rule_version="")
+    except IntegrityError:
+        pass  # created a moment ago by a concurrent evaluation
+
+
+def _store_state(patient: Patient, assessment: Assessment) -> None:
+    """Keep the newest assessment only: an older one (out of order) never overwrites it."""
+    values = {
+        "assessed_at": assessment.at,
+        "findings": _findings(assessment),
+        "rule_version": assessment.rule_version,
+    }
+    updated = (
+        MonitorState.objects.filter(patient=patient)
+        .filter(Q(assessed_at__isnull=True) | Q(assessed_at__lte=assessment.at))
+        .update(**values)
+    )
+    if updated == 0:
+        try:
+            with transaction.atomic():
+                MonitorState.objects.create(patient=patient, **values)
+        except IntegrityError:
+            pass  # a newer assessment is stored already, or a concurrent one created it
+
+
+def _health_success(patient_id: Any, at: datetime) -> None:
+    """Every part succeeded at ``at``: the newest success, and the end of a failing streak
+    (unless a newer failure has been stored meanwhile)."""
+    rows = MonitorState.objects.filter(patient_id=patient_id)
+    rows.filter(Q(last_success_at__isnull=True) | Q(last_success_at__lt=at)).update(
+        last_success_at=at
+    )
+    rows.filter(failed_at__lte=at).update(failing_since=None, failed_at=None, failure={})
+
+
+def _health_failure(patient_id: Any, at: datetime, failure: dict[str, Any]) -> bool:
+    """Record a failure at ``at`` unless a newer success or failure is stored; True when it
+    starts a failing streak."""
+    _state_row(patient_id)
+    rows = MonitorState.objects.filter(patient_id=patient_id)
+    started = rows.filter(failing_since__isnull=True).exists()
+    rows.filter(Q(last_success_at__isnull=True) | Q(last_success_at__lt=at)).filter(
+        Q(failed_at__isnull=True) | Q(failed_at__lte=at)
+    ).update(
+        failed_at=at,
+        failure=failure,
+        failing_since=Coalesce(F("failing_since"), Value(at)),
+    )
+    return started
+
+
+def _failure_text(failures: list[dict[str, Any]]) -> str:
+    parts = []
+    for failure in failures:
+        record = failure.get("record")
+        named = f" (record {record['kind']} {record['id']})" if record else ""
+        where = f" at {failure['where']}" if failure.get("where") else ""
+        raised = f"{failure['rule']} raised {failure['error']}"
+        parts.append(f"{failure['part']}: {raised}{where}{named}")
+    return "; ".join(parts)
+
+
+def _evaluate(patient: Patient, reason: str, now: datetime) -> PatientEvaluation | None:
+    patient_id = patient.pk
+    as_of = record_as_of(patient_id=patient_id)
+    admitted = Admission.objects.filter(patient=patient, discharged_at__isnull=True).exists()
+    started = False
+    with transaction.atomic():
+        if not admitted:
+            closed = alerts_close_for_discharge(patient_id=patient_id, now=now)
+            if closed:
+                logger.info("alerts resolved on discharge patient=%s count=%s", patient_id, closed)
+            assessment = None
+        else:
+            assessment = assess(patient=patient, at=now)
+            alerts_reconcile(patient_id=patient_id, assessment=assessment)
+            _store_state(patient, assessment)
+            if assessment.succeeded:
+                _health_success(patient_id, now)
+            else:
+                evidence = assessment.failure_evidence()
+                started = _health_failure(patient_id, now, evidence)
+        failed = assessment is not None and not assessment.succeeded
+        if (reason not in LOGGED_REASONS and not started) or as_of is None:
+            evaluation = None
+        else:
+            evaluation = PatientEvaluation.objects.create(
+                patient=patient,
+                reason=reason,
+                record_as_of=as_of,
+                findings={} if assessment is None else _findings(assessment),
+                rule_version="" if assessment is None else assessment.rule_version,
+                succeeded=not failed,
+                error=_failure_text(assessment.failure_evidence()["failures"])
+                if assessment is not None and failed
+                else "",
+            )
+    logger.info(
+        "evaluated patient=%s reason=%s findings=%s failed_parts=%s",
+        patient_id,
+        reason,
+        sorted(assessment.findings) if assessment else [],
+        sorted(assessment.failures) if assessment else [],
+    )
+    return evaluation
+
+
+def evaluation_run(
+    *, patient_id: uuid.UUID, reason: str, now: datetime | None = None
+) -> PatientEvaluation | None:
+    """Evaluate a patient's record as of ``now`` and reconcile their alerts.
+
+    Safe to run twice or concurrently: alerts are claimed with conditional updates and unique
+    constraints. Runs triggered by a record (and sweeps) are logged with their findings so the
+    sweep knows what was evaluated; periodic ticks only reconcile (and log the first failure of
+    a streak). A part that fails is recorded by the assessment itself; a failure outside the
+    parts is recorded here, in its own transaction, with ``monitor_failure`` raised at once.
+    A database that cannot be reached is the task's to retry (``OperationalError``)."""
+    now = now or timezone.now()
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        logger.warning("evaluation skipped: no patient=%s", patient_id)
+        return None
+    try:
+        return _evaluate(patient, reason, now)
+    except OperationalError:
+        raise
+    except Exception as error:
+        return evaluation_failure_record(patient_id=patient.pk, reason=reason, error=error, now=now)
+
+
+def evaluation_failure_record(
+    *, patient_id: Any, reason: str, error: BaseException, now: datetime
+) -> PatientEvaluation | None:
+    """An evaluation failed as a whole: record it (``PatientEvaluation`` with the error, the
+    patient's ``MonitorState`` failing) and raise ``monitor_failure`` for an admitted patient,
+    all in one transaction of its own."""
+    failure = {
+        "part": "evaluation",
+        "rule": "evaluation_run",
+        "error": error_words(error),
+        "where": error_where(error),
+        "record": None,
+    }
+    logger.error(
+        "evaluation failed patient=%s reason=%s error=%s where=%s",
+        patient_id,
+        reason,
+        type(error).__name__,
+        failure["where"],
+    )
+    evidence = {"scope": "evaluation", "failures": [failure], "assessed_at": now.isoformat()}
+    with transaction.atomic():
+        started = _health_failure(patient_id, now, evidence)
+        if Admission.objects.filter(patient_id=patient_id, discharged_at__isnull=True).exists():
+            alert_raise(
+                patient_id=patient_id,
+                finding=Finding(
+                    AlertKind.MONITOR_FAILURE, Severity.EMERGENCY, evidence, MONITOR_RULE_VERSION
+                ),
+                now=now,
+            )
+        if reason not in LOGGED_REASONS and not started:
+            return None
+        return PatientEvaluation.objects.create(
+            patient_id=patient_id,
+            reason=reason,
+            record_as_of=_as_of_or(patient_id, now),
+            findings={"failures": [failure]},
+            succeeded=False,
+            error=_failure_text([failure]),
+        )
+
+
+def _as_of_or(patient_id: Any, now: datetime) -> datetime:
+    try:
+        with transaction.atomic():
+            return record_as_of(patient_id=patient_id) or now
+    except Exception:
+        return now
+
+
+def monitor_watchdog(*, now: datetime | None = None) -> int:
+    """Raise ``monitor_failure`` for every admitted patient with no successful evaluation
+    for ``IL2_MONITOR_STALE_MINUTES`` (never one since admission, that long ago, included)
+    who has none open already; returns how many were raised."""
+    now = now or timezone.now()
+    cutoff = now - monitor_stale_after()
+    open_failure = Alert.objects.filter(
+        patient_id=OuterRef("patient_id"),
+        kind=AlertKind.MONITOR_FAILURE,
+        status__in=OPEN_STATUSES,
+    )
+    last_success = MonitorState.objects.filter(patient_id=OuterRef("patient_id")).values(
+        "last_success_at"
+    )[:1]
+    stays = (
+        Admission.objects.filter(discharged_at__isnull=True, admitted_at__lte=cutoff)
+        .annotate(last_success=Subquery(last_success), failure_open=Exists(open_failure))
+        .filter(Q(last_success__isnull=True) | Q(last_success__lte=cutoff))
+        .filter(failure_open=False)
+        .values("patient_id", "admitted_at", "last_success")
+    )
+    raised = 0
+    minutes = settings.IL2_MONITOR_STALE_MINUTES
+    for stay in stays:
+        last = stay["last_success"]
+        since = max(last, stay["admitted_at"]) if last else stay["admitted_at"]
+        evidence = {
+            "scope": "stale",
+            "failures": [],
+            "last_success_at": last.isoformat() if last else None,
+            "admitted_at": stay["admitted_at"].isoformat(),
+            "not_monitored_since": since.isoformat(),
+            "stale_minutes": minutes,
+            "checked_at": now.isoformat(),
+        }
+        with transaction.atomic():
+            alert = alert_raise(
+                patient_id=stay["patient_id"],
+                finding=Finding(
+                    AlertKind.MONITOR_FAILURE, Severity.EMERGENCY, evidence, MONITOR_RULE_VERSION
+                ),
+                now=now,
+            )
+        if alert is not None:
+            raised += 1
+            logger.warning(
+                "monitor stale patient=%s no successful evaluation since=%s",
+                stay["patient_id"],
+                since.isoformat(),
+            )
+    return raised

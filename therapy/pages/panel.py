@@ -1,0 +1,47 @@
+"""What the dose panel shows: the course, the cycle strip, the next dose and its pre-check."""
+
+from datetime import datetime
+from typing import Any
+
+from patients.models import Patient
+from therapy.mar.courses import dose_check, recording_moment
+from therapy.mar.selectors import courses_of
+from therapy.models import CourseStatus, DoseStatus
+
+
+def dose_panel(*, patient: Patient, now: datetime) -> dict[str, Any]:
+    ordered = courses_of(patient=patient).order_by("-cycle_1_start")
+    course = ordered.filter(status=CourseStatus.ACTIVE).first() or ordered.first()
+    if course is None:
+        return {"course": None}
+    doses = list(course.doses.all())  # prefetched, in cycle/number order
+    next_dose = next((d for d in doses if d.status == DoseStatus.SCHEDULED), None)
+    cycle = next_dose.cycle if next_dose else max((d.cycle for d in doses), default=1)
+    strip = [
+        {
+            "dose": d,
+            "state": "overdue"
+            if d.status == DoseStatus.SCHEDULED and d.scheduled_at < now and d == next_dose
+            else ("due" if d == next_dose else d.status),
+        }
+        for d in doses
+        if d.cycle == cycle
+    ]
+    result = (
+        dose_check(dose=next_dose, at=recording_moment(patient=patient, now=now))
+        if next_dose and course.status == CourseStatus.ACTIVE
+        else None
+    )
+    return {
+        "course": course,
+        "cycle": cycle,
+        "strip": strip,
+        "next_dose": next_dose,
+        "seconds_to_next": int((next_dose.scheduled_at - now).total_seconds())
+        if next_dose
+        else None,
+        "given": sum(1 for d in doses if d.cycle == cycle and d.status == DoseStatus.GIVEN),
+        "held": sum(1 for d in doses if d.cycle == cycle and d.status == DoseStatus.HELD),
+        "check": result.to_dict() if result else None,
+        "check_time": result.checked_at if result else None,
+    }
