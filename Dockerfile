@@ -9,11 +9,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system il2 && useradd --system --gid il2 --home /app il2
 WORKDIR /app
 
+# Dependencies first, from the hashed lock: this layer is rebuilt only when the lock changes.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY il2monitor ./il2monitor
 COPY patients ./patients
 COPY therapy ./therapy
-RUN pip install .
+RUN pip install --no-deps --no-build-isolation .
 COPY manage.py ./
 COPY templates ./templates
 COPY static ./static

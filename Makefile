@@ -3,14 +3,17 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+LOCK := requirements-dev.lock
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint lint-only format services browser mutation bench clean
+.PHONY: install run test lint lint-only lock format services browser mutation bench clean
 
-$(STAMP): pyproject.toml
+# Every dependency from the hashed lock (scripts/lock regenerates it from pyproject.toml),
+# then the project itself, built with the locked setuptools.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
@@ -33,6 +36,10 @@ lint-only:
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+## make lock: regenerate requirements.lock and requirements-dev.lock after changing pyproject.toml
+lock: install
+	scripts/lock
 
 format: install
 	$(BIN)/ruff check --fix .

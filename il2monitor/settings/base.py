@@ -255,8 +255,10 @@ else:
         "data_folder_out": str(CELERY_QUEUE_DIR / "messages"),
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
         "store_processed": False,
+        # The exchange tables (kombu writes them to ./control by default): under var/ too.
+        "control_folder": str(CELERY_QUEUE_DIR / "control"),
     }
-    for _folder in ("messages", "processed"):
+    for _folder in ("messages", "processed", "control"):
         (CELERY_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
