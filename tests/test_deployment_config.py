@@ -151,3 +151,36 @@ def test_local_settings_need_no_server():
         "django.db.backends.postgresql",
         "redis://127.0.0.1:6379/3",
     ]
+
+
+def test_make_runs_embedded_mode_migrates_and_loads_the_demo_ward_on_sqlite(tmp_path):
+    """What ``make run`` does with nothing configured, on SQLite (the tests' own database is
+    PostgreSQL, which forgives things SQLite refuses: this once failed only on a newcomer's
+    first ``make run``)."""
+    queue = "il2-embedded-test"
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+        },
+        "DJANGO_SETTINGS_MODULE": "il2monitor.settings.local",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'embedded.sqlite3'}",
+        "CELERY_QUEUE": queue,  # no worker listens: nothing reaches a developer's make run
+        "DJANGO_DEBUG": "true",
+    }
+    try:
+        for command in (["migrate", "--noinput"], ["demo_ward"]):
+            result = subprocess.run(
+                [sys.executable, "manage.py", *command],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            assert result.returncode == 0, result.stderr[-3000:]
+        assert "Loaded the demo ward" in result.stdout
+    finally:
+        for message in (ROOT / "var" / "celery-queue" / "messages").glob(f"*{queue}*"):
+            message.unlink()

@@ -27,22 +27,20 @@ def recording_moment(*, patient: Patient, now: datetime) -> datetime:
     is 3 minutes fast is in the check made at 10:00 (clinical-rules.md §4 (v2))."""
     ahead = {"patient": patient, "entered_in_error": False}
     window = (now, now + CLOCK_SKEW)
-    times = (
-        VitalSigns.objects.filter(**ahead, taken_at__range=window)
-        .values_list("taken_at", flat=True)
-        .union(
-            LabResult.objects.filter(**ahead, collected_at__range=window).values_list(
-                "collected_at", flat=True
-            ),
-            ClinicalEvent.objects.filter(**ahead, observed_at__range=window).values_list(
-                "observed_at", flat=True
-            ),
-            FluidEntry.objects.filter(**ahead, period_end__range=window).values_list(
-                "period_end", flat=True
-            ),
-            all=True,
+    # One query; each part unordered (the models order by default, and SQLite refuses an
+    # ORDER BY inside a compound statement).
+    parts = [
+        model.objects.filter(**ahead, **{f"{field}__range": window})
+        .order_by()
+        .values_list(field, flat=True)
+        for model, field in (
+            (VitalSigns, "taken_at"),
+            (LabResult, "collected_at"),
+            (ClinicalEvent, "observed_at"),
+            (FluidEntry, "period_end"),
         )
-    )
+    ]
+    times = parts[0].union(*parts[1:], all=True)
     return max([now, *times])
 
 
