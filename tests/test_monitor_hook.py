@@ -63,13 +63,14 @@ def test_a_failing_listener_does_not_undo_the_record(
 
 
 def test_enqueue_with_the_broker_unreachable_logs_and_returns(monkeypatch, caplog, patient):
-    from therapy import tasks
+    from celery import current_app
+
     from therapy.monitor import listener as monitor
 
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError("Connection refused")
 
-    monkeypatch.setattr(tasks.patient_evaluate, "delay", refuse)
+    monkeypatch.setattr(current_app, "send_task", refuse)
     monitor.enqueue_evaluation(patient.pk, "admission")
     assert "evaluation deferred to sweep" in caplog.text
     assert patient.family_name not in caplog.text and patient.mrn not in caplog.text
@@ -125,3 +126,34 @@ def test_evaluation_of_an_unknown_patient_writes_nothing():
 def test_evaluation_without_admission_history_writes_nothing(patient):
     assert evaluation_run(patient_id=patient.pk, reason="x") is None
     assert PatientEvaluation.objects.count() == 0
+
+
+def test_a_process_that_never_imported_the_tasks_still_enqueues_by_name():
+    """The web server never imports therapy.tasks: the listener sends by task name (a lookup
+    in the task registry failed there, and evaluations waited for the sweep)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = """
+import sys, uuid, django
+django.setup()
+from celery import current_app
+sent = []
+current_app.send_task = lambda name, args=(), **kw: sent.append((name, args))
+from therapy.monitor.listener import enqueue_evaluation
+enqueue_evaluation(uuid.UUID(int=1), "vitals")
+assert "therapy.tasks" not in sys.modules, "the sending process imported the tasks"
+print(sent)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "il2monitor.settings.test"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "therapy.tasks.patient_evaluate" in result.stdout, result.stderr[-2000:]

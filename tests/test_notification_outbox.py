@@ -110,12 +110,12 @@ def test_a_broker_blip_at_enqueue_leaves_the_row_for_the_sweep(
     settings, nurse, admission, django_capture_on_commit_callbacks, monkeypatch, caplog
 ):
     settings.IL2_ALERT_EMAIL_TO = ["oncall@example.org"]
-    from therapy import tasks
+    from celery import current_app
 
-    def broker_down(*args: object) -> None:
+    def broker_down(*args: object, **kwargs: object) -> None:
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(tasks.notification_deliver, "delay", broker_down)
+    monkeypatch.setattr(current_app, "send_task", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         record_vitals(admission.patient, nurse, minutes_ago=5, **CRS_GRADE_3)
         evaluation_run(patient_id=admission.patient.pk, reason="vitals")
