@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 
 from patients import validators
+from patients.vocabulary import DoseUnit
 
 
 @dataclass(frozen=True)
@@ -242,11 +243,11 @@ def alarm_signature(alarms: list[Alarm], values: Mapping[str, Any]) -> str:
 # --- Vasopressors ---------------------------------------------------------------------------
 # Dose limits by unit: well above any infusion rate used on a ward or HDU, below the typos
 # (a dose entered in the wrong unit is usually off by 60 or by the patient's weight).
-VASOPRESSOR_DOSE_LIMITS = {
-    "mcg_kg_min": (Decimal("0.001"), Decimal("50"), "µg/kg/min"),
-    "mcg_min": (Decimal("0.1"), Decimal("1000"), "µg/min"),
-    "units_min": (Decimal("0.001"), Decimal("1"), "units/min"),
-    "units_h": (Decimal("0.01"), Decimal("60"), "units/h"),
+VASOPRESSOR_DOSE_LIMITS: dict[str, tuple[Decimal, Decimal, str]] = {
+    DoseUnit.MCG_KG_MIN: (Decimal("0.001"), Decimal("50"), "µg/kg/min"),
+    DoseUnit.MCG_MIN: (Decimal("0.1"), Decimal("1000"), "µg/min"),
+    DoseUnit.UNITS_MIN: (Decimal("0.001"), Decimal("1"), "units/min"),
+    DoseUnit.UNITS_H: (Decimal("0.01"), Decimal("60"), "units/h"),
 }
 
 
@@ -265,7 +266,7 @@ def vasopressor_dose_error(dose: Decimal | None, unit: str | None) -> str | None
 def vasopressor_dose_condition() -> Q:
     condition = Q()
     for unit, (low, high, _) in VASOPRESSOR_DOSE_LIMITS.items():
-        condition |= Q(dose_unit=unit, dose__gte=low, dose__lte=high)
+        condition |= Q(dose_unit=str(unit), dose__gte=low, dose__lte=high)
     return condition
 
 

@@ -19,11 +19,11 @@ from patients.models import (
     ClinicalEvent,
     FluidEntry,
     LabResult,
-    LabTestCode,
     Patient,
     SupportiveMedication,
     VitalSigns,
 )
+from patients.vocabulary import DoseUnit, LabTest
 from therapy.models import Course, Dose
 from therapy.rules import RuleProfile
 from therapy.rules import inputs as rules
@@ -33,12 +33,12 @@ MARGIN = timedelta(hours=1)
 # What a rules constructor raises on input it cannot use (RuleInputError is a ValueError).
 UNUSABLE = (ValueError, TypeError, ArithmeticError)
 _R = TypeVar("_R")
-# Stored dose-unit codes (patients.DoseUnit) in the rules engine's spelling.
-DOSE_UNITS = {
-    "mcg_kg_min": "mcg/kg/min",
-    "mcg_min": "mcg/min",
-    "units_min": "units/min",
-    "units_h": "units/h",
+# Stored dose-unit codes in the rules engine's spelling.
+DOSE_UNITS: dict[str, str] = {
+    DoseUnit.MCG_KG_MIN: "mcg/kg/min",
+    DoseUnit.MCG_MIN: "mcg/min",
+    DoseUnit.UNITS_MIN: "units/min",
+    DoseUnit.UNITS_H: "units/h",
 }
 
 
@@ -148,7 +148,7 @@ def patient_baseline(
             LabResult.objects.filter(
                 patient=patient,
                 entered_in_error=False,
-                test=LabTestCode.CREATININE,
+                test=LabTest.CREATININE,
                 collected_at__lt=course.cycle_1_start,
             )
             .order_by("-collected_at")
@@ -173,7 +173,7 @@ def patient_baseline(
 
 
 def _lab(row: LabResult) -> rules.LabResult:
-    value = row.qualitative if row.test == LabTestCode.FOBT else row.value
+    value = row.qualitative if row.test == LabTest.FOBT else row.value
     return rules.LabResult(
         test=row.test, value=value, collected_at=row.collected_at, record_id=str(row.pk)
     )
@@ -248,7 +248,7 @@ def patient_record(
         # The current stay's FOBT results and events; other labs only within the windows.
         labs = labs.filter(admission=admission)
         events = events.filter(admission=admission)
-    labs = labs.filter(collected_at__gte=since) | labs.filter(test=LabTestCode.FOBT)
+    labs = labs.filter(collected_at__gte=since) | labs.filter(test=LabTest.FOBT)
     skips = Skips()
     baseline = patient_baseline(patient, course, skips)
     return rules.PatientRecord(

@@ -16,7 +16,8 @@ from patients.models import (
     VitalSigns,
 )
 from therapy.fhir import codes
-from therapy.models import Alert, AlertKind, Dose, DoseStatus
+from therapy.models import Alert, AlertKind, Dose
+from therapy.rules.inputs import DoseStatus
 
 ALDESLEUKIN = {"text": "Aldesleukin (interleukin-2), high dose"}
 INTRAVENOUS = {"text": "Intravenous"}

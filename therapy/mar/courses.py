@@ -19,7 +19,7 @@ from therapy.mar.timing import (
     recording_moment,
 )
 from therapy.mar.verifier import verifier_refusal
-from therapy.models import Course, CourseStatus, Dose, DoseStatus
+from therapy.models import Course, CourseStatus, Dose
 from therapy.profiles import rule_profile_active, rules_profile
 from therapy.record import dose_records, patient_record
 from therapy.rules import (
@@ -33,6 +33,7 @@ from therapy.rules import (
     dose_calculate,
     precheck_dose,
 )
+from therapy.rules.inputs import DoseStatus
 from therapy.rules.profile import CriterionCode
 from therapy.rules.schedule import course_start_errors
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from patients.errors import ConflictError
 from patients.models import ClinicalEvent, FluidEntry, LabResult, Patient, VitalSigns
-from therapy.models import Course, Dose, DoseStatus
+from therapy.models import Course, Dose
+from therapy.rules.inputs import DoseStatus
 from therapy.rules.profile import DosingSettings
 from therapy.rules.schedule import earliest_next_dose
 

@@ -22,7 +22,7 @@ from django.db import OperationalError, transaction
 
 from patients.models import Admission, Patient, VitalSigns
 from patients.news2 import minimum_observation_interval
-from therapy.models import AlertKind, Course, CourseStatus, Dose, DoseStatus, Severity
+from therapy.models import AlertKind, Course, CourseStatus, Dose, Severity
 from therapy.policy import dose_overdue_after
 from therapy.profiles import rule_profile_active, rules_profile
 from therapy.record import patient_record
@@ -35,7 +35,7 @@ from therapy.rules import (
     precheck_dose,
     vls_assess,
 )
-from therapy.rules.inputs import SkippedRecord, skipped_dicts
+from therapy.rules.inputs import DoseStatus, SkippedRecord, skipped_dicts
 from therapy.rules.monitoring import (
     CYCLE_MARGIN,
     IN_CYCLE_VITALS_INTERVAL,

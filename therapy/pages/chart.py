@@ -18,12 +18,11 @@ from django.utils import timezone
 from patients.models import (
     FluidEntry,
     LabResult,
-    LabTestCode,
     News2Band,
     Patient,
     VitalSigns,
 )
-from therapy.models import Dose, DoseStatus
+from therapy.models import Dose
 from therapy.pages.chart_svg import (
     BOTTOM,
     LEFT,
@@ -52,6 +51,7 @@ from therapy.pages.wording import (
 from therapy.profiles import rule_profile_active, rules_profile
 from therapy.record import fluid_entries, patient_baseline
 from therapy.rules import RuleProfile
+from therapy.rules.inputs import DoseStatus, LabTest
 from therapy.rules.profile import CriterionCode
 from therapy.rules.windows import urine_output
 from therapy.state.patient_state import PatientState
@@ -528,9 +528,7 @@ def patient_chart(*, state: PatientState, window: str, now: datetime | None = No
         .order_by("-period_end", "-created_at")
     )
     creatinine = list(
-        LabResult.objects.filter(
-            patient=patient, test=LabTestCode.CREATININE, collected_at__gte=start
-        )
+        LabResult.objects.filter(patient=patient, test=LabTest.CREATININE, collected_at__gte=start)
         .filter(collected_at__lte=end)
         .select_related("entered_by", "entered_in_error_by")
         .order_by("-collected_at", "-created_at")
