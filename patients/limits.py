@@ -20,7 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from patients import validators
+from patients import validators, vocabulary
 from patients.vocabulary import DoseUnit
 
 
@@ -326,20 +326,22 @@ class LabTest:
         return f"{self.label} must be between {self.low} and {self.high} {self.unit}."
 
 
+_test = vocabulary.LabTest
+# One row for each test of the vocabulary (tests/test_vocabulary.py holds them together).
 LAB_TESTS = {
     test.code: test
     for test in (
-        LabTest("creatinine", "Creatinine", "mg/dL", _d("0.1"), _d("30")),
-        LabTest("albumin", "Albumin", "g/dL", _d("0.5"), _d("7.0")),
-        LabTest("platelets", "Platelets", "10^3/µL", _d("0"), _d("2000")),
-        LabTest("bilirubin", "Bilirubin", "mg/dL", _d("0"), _d("50")),
-        LabTest("bicarbonate", "Bicarbonate", "mmol/L", _d("2"), _d("60")),
-        LabTest("potassium", "Potassium", "mmol/L", _d("1.0"), _d("10.0")),
-        LabTest("troponin", "Troponin", "ng/L", _d("0"), _d("100000")),
-        LabTest("fobt", "Faecal occult blood", None),
+        LabTest(_test.CREATININE.value, "Creatinine", "mg/dL", _d("0.1"), _d("30")),
+        LabTest(_test.ALBUMIN.value, "Albumin", "g/dL", _d("0.5"), _d("7.0")),
+        LabTest(_test.PLATELETS.value, "Platelets", "10^3/µL", _d("0"), _d("2000")),
+        LabTest(_test.BILIRUBIN.value, "Bilirubin", "mg/dL", _d("0"), _d("50")),
+        LabTest(_test.BICARBONATE.value, "Bicarbonate", "mmol/L", _d("2"), _d("60")),
+        LabTest(_test.POTASSIUM.value, "Potassium", "mmol/L", _d("1.0"), _d("10.0")),
+        LabTest(_test.TROPONIN.value, "Troponin", "ng/L", _d("0"), _d("100000")),
+        LabTest(_test.FOBT.value, "Faecal occult blood", None),
     )
 }
-FOBT_RESULTS = ("positive", "negative")
+FOBT_RESULTS = tuple(result.value for result in vocabulary.FobtResult)
 LAB_VALUE_DECIMAL_PLACES = 2
 # The micro sign has two code points (U+00B5, U+03BC) and many keyboards have neither.
 UNIT_SPELLINGS = {"10^3/uL": "10^3/µL", "10^3/\u03bcL": "10^3/µL"}
@@ -373,14 +375,19 @@ def lab_cross_field_errors(
     if "value" not in failed:
         if not isinstance(value, Decimal):
             errors["value"] = [f"{test.label} needs a number in {test.unit}."]
-        elif not test.low <= value <= test.high:  # type: ignore[operator]
+        elif test.low is not None and test.high is not None and not test.low <= value <= test.high:
             errors["value"] = [test.message]
     return errors
 
 
 def lab_value_condition() -> Q:
     """The database's version of the table: numeric tests in range, FOBT qualitative."""
-    condition = Q(test="fobt", value__isnull=True, unit="", qualitative__in=FOBT_RESULTS)
+    condition = Q(
+        test=vocabulary.LabTest.FOBT.value,
+        value__isnull=True,
+        unit="",
+        qualitative__in=FOBT_RESULTS,
+    )
     for test in LAB_TESTS.values():
         if test.unit is not None:
             condition |= Q(

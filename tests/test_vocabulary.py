@@ -8,8 +8,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from il2monitor.choices import text_choices
+from patients import limits, news2, vocabulary
 from patients import models as patient_models
-from patients import news2, vocabulary
 from therapy import models as therapy_models
 from therapy.rules import inputs as rules
 
@@ -67,3 +67,11 @@ def test_each_django_choices_set_is_its_vocabulary(
     assert choices.names == [member.name for member in vocabulary]
     assert choices.values == [member.value for member in vocabulary]
     assert all(label.strip() for label in choices.labels)
+
+
+def test_the_lab_limits_have_one_row_for_each_test():
+    assert list(limits.LAB_TESTS) == [test.value for test in vocabulary.LabTest]
+
+
+def test_the_vasopressor_dose_limits_have_one_row_for_each_unit():
+    assert list(limits.VASOPRESSOR_DOSE_LIMITS) == list(vocabulary.DoseUnit)

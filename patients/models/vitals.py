@@ -1,6 +1,7 @@
 """One vital-signs set per row: narrow typed columns, with its NEWS2 stored beside it."""
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -97,13 +98,17 @@ SUBSCORE_COLUMNS = {
 }
 
 
-def _small_int(limit: limits.Limit, verbose_name: str | None = None) -> Any:
+def _small_int(
+    limit: limits.Limit, verbose_name: str | None = None
+) -> models.PositiveSmallIntegerField[int | None, int | None]:
     return models.PositiveSmallIntegerField(
         verbose_name, null=True, blank=True, validators=limit.validators()
     )
 
 
-def _decimal(limit: limits.Limit, verbose_name: str, max_digits: int) -> Any:
+def _decimal(
+    limit: limits.Limit, verbose_name: str, max_digits: int
+) -> models.DecimalField[Decimal | None, Decimal | None]:
     return models.DecimalField(
         verbose_name,
         max_digits=max_digits,
@@ -114,7 +119,7 @@ def _decimal(limit: limits.Limit, verbose_name: str, max_digits: int) -> Any:
     )
 
 
-def _subscore() -> models.PositiveSmallIntegerField:
+def _subscore() -> models.PositiveSmallIntegerField[int | None, int | None]:
     return models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
 

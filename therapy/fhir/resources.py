@@ -388,7 +388,7 @@ def flag_resource(alert: Alert) -> dict[str, Any]:
     label = AlertKind(alert.kind).label
     priority = codes.FLAG_PRIORITY_BY_SEVERITY[alert.severity]
     text = f"{label} ({alert.severity})"
-    if alert.acknowledged_at and alert.acknowledged_by_id:
+    if alert.acknowledged_at and alert.acknowledged_by is not None:
         text += f", acknowledged by {alert.acknowledged_by.username}"
     return {
         "resourceType": "Flag",

@@ -251,6 +251,14 @@ def _load_profile(loaded: _Loaded) -> None:
     loaded.profile = rules_profile(loaded.profile_row)
 
 
+def _profile(loaded: _Loaded) -> RuleProfile:
+    """The loaded profile. A step that needs it runs only once it loaded: the guard skips a
+    step whose parts all failed already, as they do when the profile did not load."""
+    if loaded.profile is None:
+        raise RuntimeError("the rule profile did not load")
+    return loaded.profile
+
+
 def _load_course(loaded: _Loaded, patient: Patient) -> None:
     loaded.course = (
         Course.objects.filter(patient=patient, status=CourseStatus.ACTIVE)
@@ -274,7 +282,9 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
     loaded.record = guard.run(
         RULE_PARTS,
         "patient record",
-        lambda: patient_record(patient=patient, at=at, profile=profile, course=loaded.course),
+        lambda: patient_record(
+            patient=patient, at=at, profile=_profile(loaded), course=loaded.course
+        ),
     )
     record = loaded.record
     vitals = VitalSigns.objects.filter(patient=patient, entered_in_error=False, taken_at__lte=at)

@@ -151,7 +151,8 @@ def _escalations(rows: list[BoardRow]) -> None:
     ).order_by("created_at"):
         found[notification.alert_id].append(notification)
     for alert in alerts:
-        alert.escalations = found[alert.pk]
+        # What the inbox's Prefetch(to_attr="escalations") sets; read with getattr.
+        alert.escalations = found[alert.pk]  # type: ignore[attr-defined]
 
 
 def _sheet(row: BoardRow, context: dict[str, Any], now: datetime) -> HandoverSheet:
