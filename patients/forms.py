@@ -9,7 +9,7 @@ from patients.models import Admission, Patient
 from patients.validators import normalize_mrn
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(forms.ModelForm[Patient]):
     class Meta:
         model = Patient
         fields = [
@@ -62,7 +62,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
         )
 
 
-class AdmissionForm(forms.ModelForm):
+class AdmissionForm(forms.ModelForm[Admission]):
     class Meta:
         model = Admission
         fields = ["ward", "bed", "admitted_at"]

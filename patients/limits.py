@@ -20,7 +20,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from patients import validators
+from patients import validators, vocabulary
+from patients.vocabulary import DoseUnit
 
 
 @dataclass(frozen=True)
@@ -242,11 +243,11 @@ def alarm_signature(alarms: list[Alarm], values: Mapping[str, Any]) -> str:
 # --- Vasopressors ---------------------------------------------------------------------------
 # Dose limits by unit: well above any infusion rate used on a ward or HDU, below the typos
 # (a dose entered in the wrong unit is usually off by 60 or by the patient's weight).
-VASOPRESSOR_DOSE_LIMITS = {
-    "mcg_kg_min": (Decimal("0.001"), Decimal("50"), "µg/kg/min"),
-    "mcg_min": (Decimal("0.1"), Decimal("1000"), "µg/min"),
-    "units_min": (Decimal("0.001"), Decimal("1"), "units/min"),
-    "units_h": (Decimal("0.01"), Decimal("60"), "units/h"),
+VASOPRESSOR_DOSE_LIMITS: dict[str, tuple[Decimal, Decimal, str]] = {
+    DoseUnit.MCG_KG_MIN: (Decimal("0.001"), Decimal("50"), "µg/kg/min"),
+    DoseUnit.MCG_MIN: (Decimal("0.1"), Decimal("1000"), "µg/min"),
+    DoseUnit.UNITS_MIN: (Decimal("0.001"), Decimal("1"), "units/min"),
+    DoseUnit.UNITS_H: (Decimal("0.01"), Decimal("60"), "units/h"),
 }
 
 
@@ -265,7 +266,7 @@ def vasopressor_dose_error(dose: Decimal | None, unit: str | None) -> str | None
 def vasopressor_dose_condition() -> Q:
     condition = Q()
     for unit, (low, high, _) in VASOPRESSOR_DOSE_LIMITS.items():
-        condition |= Q(dose_unit=unit, dose__gte=low, dose__lte=high)
+        condition |= Q(dose_unit=str(unit), dose__gte=low, dose__lte=high)
     return condition
 
 
@@ -325,20 +326,22 @@ class LabTest:
         return f"{self.label} must be between {self.low} and {self.high} {self.unit}."
 
 
+_test = vocabulary.LabTest
+# One row for each test of the vocabulary (tests/test_vocabulary.py holds them together).
 LAB_TESTS = {
     test.code: test
     for test in (
-        LabTest("creatinine", "Creatinine", "mg/dL", _d("0.1"), _d("30")),
-        LabTest("albumin", "Albumin", "g/dL", _d("0.5"), _d("7.0")),
-        LabTest("platelets", "Platelets", "10^3/µL", _d("0"), _d("2000")),
-        LabTest("bilirubin", "Bilirubin", "mg/dL", _d("0"), _d("50")),
-        LabTest("bicarbonate", "Bicarbonate", "mmol/L", _d("2"), _d("60")),
-        LabTest("potassium", "Potassium", "mmol/L", _d("1.0"), _d("10.0")),
-        LabTest("troponin", "Troponin", "ng/L", _d("0"), _d("100000")),
-        LabTest("fobt", "Faecal occult blood", None),
+        LabTest(_test.CREATININE.value, "Creatinine", "mg/dL", _d("0.1"), _d("30")),
+        LabTest(_test.ALBUMIN.value, "Albumin", "g/dL", _d("0.5"), _d("7.0")),
+        LabTest(_test.PLATELETS.value, "Platelets", "10^3/µL", _d("0"), _d("2000")),
+        LabTest(_test.BILIRUBIN.value, "Bilirubin", "mg/dL", _d("0"), _d("50")),
+        LabTest(_test.BICARBONATE.value, "Bicarbonate", "mmol/L", _d("2"), _d("60")),
+        LabTest(_test.POTASSIUM.value, "Potassium", "mmol/L", _d("1.0"), _d("10.0")),
+        LabTest(_test.TROPONIN.value, "Troponin", "ng/L", _d("0"), _d("100000")),
+        LabTest(_test.FOBT.value, "Faecal occult blood", None),
     )
 }
-FOBT_RESULTS = ("positive", "negative")
+FOBT_RESULTS = tuple(result.value for result in vocabulary.FobtResult)
 LAB_VALUE_DECIMAL_PLACES = 2
 # The micro sign has two code points (U+00B5, U+03BC) and many keyboards have neither.
 UNIT_SPELLINGS = {"10^3/uL": "10^3/µL", "10^3/\u03bcL": "10^3/µL"}
@@ -372,14 +375,19 @@ def lab_cross_field_errors(
     if "value" not in failed:
         if not isinstance(value, Decimal):
             errors["value"] = [f"{test.label} needs a number in {test.unit}."]
-        elif not test.low <= value <= test.high:  # type: ignore[operator]
+        elif test.low is not None and test.high is not None and not test.low <= value <= test.high:
             errors["value"] = [test.message]
     return errors
 
 
 def lab_value_condition() -> Q:
     """The database's version of the table: numeric tests in range, FOBT qualitative."""
-    condition = Q(test="fobt", value__isnull=True, unit="", qualitative__in=FOBT_RESULTS)
+    condition = Q(
+        test=vocabulary.LabTest.FOBT.value,
+        value__isnull=True,
+        unit="",
+        qualitative__in=FOBT_RESULTS,
+    )
     for test in LAB_TESTS.values():
         if test.unit is not None:
             condition |= Q(

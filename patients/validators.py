@@ -1,10 +1,11 @@
 """Field limits shared by the model, the API serializers and the forms (one message each)."""
 
 import re
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 # Dosing weight: the product's plausibility range for an adult on HD IL-2 (issue #2).
@@ -24,7 +25,7 @@ CREATININE_MESSAGE = (
 MRN_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
 
 
-def weight_validators() -> list[object]:
+def weight_validators() -> list[BaseValidator]:
     message = WEIGHT_MESSAGE
     return [
         MinValueValidator(WEIGHT_MIN_KG, message=message),
@@ -32,7 +33,7 @@ def weight_validators() -> list[object]:
     ]
 
 
-def baseline_sbp_validators() -> list[object]:
+def baseline_sbp_validators() -> list[BaseValidator]:
     message = BASELINE_SBP_MESSAGE
     return [
         MinValueValidator(BASELINE_SBP_MIN, message=message),
@@ -40,7 +41,7 @@ def baseline_sbp_validators() -> list[object]:
     ]
 
 
-def creatinine_validators() -> list[object]:
+def creatinine_validators() -> list[BaseValidator]:
     message = CREATININE_MESSAGE
     return [
         MinValueValidator(CREATININE_MIN_MG_DL, message=message),
@@ -60,12 +61,12 @@ def validate_mrn(value: str) -> None:
         )
 
 
-def validate_birth_date(value: object) -> None:
-    if value is not None and value > timezone.localdate():  # type: ignore[operator]
+def validate_birth_date(value: date | None) -> None:
+    if value is not None and value > timezone.localdate():
         raise ValidationError("Birth date cannot be in the future.", code="future_birth_date")
 
 
-def validate_not_future(value: object) -> None:
+def validate_not_future(value: datetime | None) -> None:
     """Clinical times may run up to 5 minutes ahead of the server clock (device skew)."""
-    if value is not None and value > timezone.now() + timezone.timedelta(minutes=5):  # type: ignore[operator]
+    if value is not None and value > timezone.now() + timedelta(minutes=5):
         raise ValidationError("Time cannot be in the future.", code="future_time")

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from il2monitor.htmx import HtmxHttpRequest
 from patients.forms import AdmissionForm, DischargeForm, MoveBedForm, PatientForm
 from patients.models import Patient
 from patients.selectors import patients as selectors
@@ -39,7 +40,7 @@ def _apply(form: Any, write: Any) -> Any:
 
 @login_required
 @permission_required("patients.view_patient", raise_exception=True)
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: HtmxHttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     ward = request.GET.get("ward", "").strip()
     patients = selectors.patient_list(user=request.user, search=search, ward=ward)

@@ -1,6 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from therapy.models import (
     Alert,
@@ -14,18 +18,18 @@ from therapy.models import (
 from therapy.profiles import rule_profile_activate, rule_profile_revise, validate_settings
 
 
-class ReadOnlyClinicalAdmin(admin.ModelAdmin):
+class ReadOnlyClinicalAdmin(admin.ModelAdmin[Any]):
     """Courses, doses, alerts, notifications and the monitor's records are written by their
     services (ordering, give and hold with the pre-check, the monitor's reconcile and
     acknowledge); the admin only shows them: no add, change or delete."""
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -73,7 +77,7 @@ class MonitorStateAdmin(ReadOnlyClinicalAdmin):
     list_select_related = ["patient"]
 
 
-class RuleProfileVersionForm(forms.ModelForm):
+class RuleProfileVersionForm(forms.ModelForm[RuleProfileVersion]):
     settings = forms.JSONField(
         widget=forms.Textarea(attrs={"rows": 30, "cols": 100, "style": "font-family: monospace"}),
         help_text="Every threshold and window of the profile. Saving creates a new version.",
@@ -94,7 +98,7 @@ class RuleProfileVersionForm(forms.ModelForm):
 
 
 @admin.register(RuleProfileVersion)
-class RuleProfileVersionAdmin(admin.ModelAdmin):
+class RuleProfileVersionAdmin(admin.ModelAdmin[RuleProfileVersion]):
     """Versions are immutable: "Add" starts from the active version's thresholds and saves the
     next version; the action "Make active" switches back to an earlier one."""
 
@@ -103,19 +107,25 @@ class RuleProfileVersionAdmin(admin.ModelAdmin):
     list_filter = ["name", "is_active"]
     actions = ["make_active"]
 
-    def get_changeform_initial_data(self, request):  # type: ignore[no-untyped-def]
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         active = RuleProfileVersion.objects.filter(is_active=True).first()
         if active is None:
             return {}
         return {"name": active.name, "settings": active.settings}
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(
+        self, request: HttpRequest, obj: RuleProfileVersion | None = None
+    ) -> bool:
         return False  # a stored version never changes; add a new one instead
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(
+        self, request: HttpRequest, obj: RuleProfileVersion | None = None
+    ) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(
+        self, request: HttpRequest, obj: RuleProfileVersion, form: Any, change: bool
+    ) -> None:
         saved = rule_profile_revise(
             name=form.cleaned_data["name"],
             settings=form.cleaned_data["settings"],
@@ -126,7 +136,7 @@ class RuleProfileVersionAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
     @admin.action(description="Make the selected version the active profile")
-    def make_active(self, request, queryset):  # type: ignore[no-untyped-def]
+    def make_active(self, request: HttpRequest, queryset: QuerySet[RuleProfileVersion]) -> None:
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one version.", level=messages.ERROR)
             return

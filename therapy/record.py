@@ -12,6 +12,7 @@ row never stops the monitor (clinical-rules.md §6).
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from patients.models import (
@@ -19,11 +20,12 @@ from patients.models import (
     ClinicalEvent,
     FluidEntry,
     LabResult,
-    LabTestCode,
     Patient,
     SupportiveMedication,
+    VasopressorInfusion,
     VitalSigns,
 )
+from patients.vocabulary import DoseUnit, LabTest
 from therapy.models import Course, Dose
 from therapy.rules import RuleProfile
 from therapy.rules import inputs as rules
@@ -33,12 +35,12 @@ MARGIN = timedelta(hours=1)
 # What a rules constructor raises on input it cannot use (RuleInputError is a ValueError).
 UNUSABLE = (ValueError, TypeError, ArithmeticError)
 _R = TypeVar("_R")
-# Stored dose-unit codes (patients.DoseUnit) in the rules engine's spelling.
-DOSE_UNITS = {
-    "mcg_kg_min": "mcg/kg/min",
-    "mcg_min": "mcg/min",
-    "units_min": "units/min",
-    "units_h": "units/h",
+# Stored dose-unit codes in the rules engine's spelling.
+DOSE_UNITS: dict[str, str] = {
+    DoseUnit.MCG_KG_MIN: "mcg/kg/min",
+    DoseUnit.MCG_MIN: "mcg/min",
+    DoseUnit.UNITS_MIN: "units/min",
+    DoseUnit.UNITS_H: "units/h",
 }
 
 
@@ -72,17 +74,25 @@ class Skips:
         self.records.append(rules.SkippedRecord(kind, str(row_id), reason[:300]))
 
 
+def as_stored(value: object) -> Any:
+    """A stored code or number handed to a rules constructor as it is stored: the constructor
+    checks it and converts it to the rules' type (a vocabulary member, a ``Decimal``), and a
+    value it refuses leaves the row out, named (``Skips``). Hence ``Any``: the rules' field
+    types describe what the constructor makes, not what it accepts."""
+    return value
+
+
 def _vitals_set(row: VitalSigns, vasopressors: tuple[rules.Vasopressor, ...]) -> rules.VitalsSet:
     return rules.VitalsSet(
         taken_at=row.taken_at,
         respiratory_rate=row.respiratory_rate,
         spo2=row.spo2,
-        oxygen_device=row.oxygen_device,
+        oxygen_device=as_stored(row.oxygen_device),
         oxygen_flow_l_min=row.oxygen_flow_l_min,
         systolic_bp=row.systolic_bp,
         diastolic_bp=row.diastolic_bp,
         heart_rate=row.heart_rate,
-        consciousness=row.consciousness,
+        consciousness=as_stored(row.consciousness),
         temperature_c=row.temperature_c,
         weight_kg=row.weight_kg,
         vasopressors=vasopressors,
@@ -102,21 +112,11 @@ def vitals_sets(rows: list[VitalSigns], skips: Skips | None = None) -> tuple[rul
     for row in rows:
         if row.vasopressors_recorded:
             infusions = (
-                skips.build(
-                    "vasopressors",
-                    v,
-                    lambda v=v: rules.Vasopressor(
-                        agent=v.agent,
-                        dose=v.dose,
-                        dose_unit=DOSE_UNITS.get(v.dose_unit, v.dose_unit),
-                    ),
-                )
+                skips.build("vasopressors", v, partial(_vasopressor, v))
                 for v in row.vasopressors.all()
             )
             running = tuple(v for v in infusions if v is not None)
-        built = skips.build(
-            "vitals", row, lambda row=row, running=running: _vitals_set(row, running)
-        )
+        built = skips.build("vitals", row, partial(_vitals_set, row, running))
         if built is not None:
             sets.append(built)
     return tuple(sets)
@@ -148,7 +148,7 @@ def patient_baseline(
             LabResult.objects.filter(
                 patient=patient,
                 entered_in_error=False,
-                test=LabTestCode.CREATININE,
+                test=LabTest.CREATININE,
                 collected_at__lt=course.cycle_1_start,
             )
             .order_by("-collected_at")
@@ -156,7 +156,7 @@ def patient_baseline(
             .first()
         )
     skips = skips if skips is not None else Skips()
-    values = {"systolic_bp": systolic, "creatinine_mg_dl": creatinine}
+    values: dict[str, Any] = {"systolic_bp": systolic, "creatinine_mg_dl": creatinine}
     try:
         return rules.PatientBaseline(
             weight_kg=patient.baseline_weight_kg,
@@ -173,17 +173,50 @@ def patient_baseline(
 
 
 def _lab(row: LabResult) -> rules.LabResult:
-    value = row.qualitative if row.test == LabTestCode.FOBT else row.value
+    value = row.qualitative if row.test == LabTest.FOBT else row.value
     return rules.LabResult(
-        test=row.test, value=value, collected_at=row.collected_at, record_id=str(row.pk)
+        test=as_stored(row.test),
+        value=as_stored(value),
+        collected_at=row.collected_at,
+        record_id=str(row.pk),
+    )
+
+
+def _vasopressor(row: VasopressorInfusion) -> rules.Vasopressor:
+    return rules.Vasopressor(
+        agent=as_stored(row.agent),
+        dose=row.dose,
+        dose_unit=DOSE_UNITS.get(row.dose_unit, row.dose_unit),
+    )
+
+
+def _medication(row: SupportiveMedication) -> rules.SupportiveMedication:
+    return rules.SupportiveMedication(
+        category=as_stored(row.category), administered_at=row.administered_at, record_id=str(row.pk)
+    )
+
+
+def _event(row: ClinicalEvent) -> rules.ClinicalEvent:
+    return rules.ClinicalEvent(
+        code=as_stored(row.code), observed_at=row.observed_at, record_id=str(row.pk)
+    )
+
+
+def _dose(row: Dose) -> rules.DoseRecord:
+    return rules.DoseRecord(
+        cycle=row.cycle,
+        number=row.number,
+        scheduled_at=row.scheduled_at,
+        status=as_stored(row.status),
+        record_id=str(row.pk),
     )
 
 
 def fluid_entry(row: FluidEntry) -> rules.FluidEntry:
     return rules.FluidEntry(
-        direction=row.direction,
-        route=row.route,
-        volume_ml=row.volume_ml,
+        direction=as_stored(row.direction),
+        route=as_stored(row.route),
+        volume_ml=as_stored(row.volume_ml),
         period_start=row.period_start,
         period_end=row.period_end,
         record_id=str(row.pk),
@@ -192,24 +225,14 @@ def fluid_entry(row: FluidEntry) -> rules.FluidEntry:
 
 def fluid_entries(rows: Any, skips: Skips | None = None) -> tuple[rules.FluidEntry, ...]:
     skips = skips if skips is not None else Skips()
-    built = (skips.build("fluids", row, lambda row=row: fluid_entry(row)) for row in rows)
+    built = (skips.build("fluids", row, partial(fluid_entry, row)) for row in rows)
     return tuple(entry for entry in built if entry is not None)
 
 
 def dose_records(course: Course, skips: Skips | None = None) -> tuple[rules.DoseRecord, ...]:
     skips = skips if skips is not None else Skips()
     built = (
-        skips.build(
-            "doses",
-            d,
-            lambda d=d: rules.DoseRecord(
-                cycle=d.cycle,
-                number=d.number,
-                scheduled_at=d.scheduled_at,
-                status=d.status,
-                record_id=str(d.pk),
-            ),
-        )
+        skips.build("doses", d, partial(_dose, d))
         for d in Dose.objects.filter(course=course).order_by("cycle", "number")
     )
     return tuple(dose for dose in built if dose is not None)
@@ -248,7 +271,7 @@ def patient_record(
         # The current stay's FOBT results and events; other labs only within the windows.
         labs = labs.filter(admission=admission)
         events = events.filter(admission=admission)
-    labs = labs.filter(collected_at__gte=since) | labs.filter(test=LabTestCode.FOBT)
+    labs = labs.filter(collected_at__gte=since) | labs.filter(test=LabTest.FOBT)
     skips = Skips()
     baseline = patient_baseline(patient, course, skips)
     return rules.PatientRecord(
@@ -256,28 +279,14 @@ def patient_record(
         vitals=vitals_sets(vitals, skips),
         fluids=fluid_entries(fluids, skips),
         labs=_kept(
-            skips.build("labs", row, lambda row=row: _lab(row))
-            for row in labs.order_by("collected_at")
+            skips.build("labs", row, partial(_lab, row)) for row in labs.order_by("collected_at")
         ),
         medications=_kept(
-            skips.build(
-                "medications",
-                m,
-                lambda m=m: rules.SupportiveMedication(
-                    category=m.category, administered_at=m.administered_at, record_id=str(m.pk)
-                ),
-            )
+            skips.build("medications", m, partial(_medication, m))
             for m in meds.order_by("administered_at")
         ),
         events=_kept(
-            skips.build(
-                "events",
-                e,
-                lambda e=e: rules.ClinicalEvent(
-                    code=e.code, observed_at=e.observed_at, record_id=str(e.pk)
-                ),
-            )
-            for e in events.order_by("observed_at")
+            skips.build("events", e, partial(_event, e)) for e in events.order_by("observed_at")
         ),
         doses=dose_records(course, skips) if course is not None else (),
         skipped=tuple(skips.records),

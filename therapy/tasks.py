@@ -1,11 +1,13 @@
 """Celery tasks: thin, taking ids, calling a service. Enqueued on commit (patients.monitor_hook)
 or by beat (il2monitor/celery.py). Logs carry patient ids, never names or MRNs."""
 
+from __future__ import annotations
+
 import contextlib
 import uuid
-from typing import Any
+from typing import TypedDict
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -14,7 +16,16 @@ from therapy.monitor import alerts, selectors
 from therapy.monitor import evaluation as services
 from therapy.monitor.notify import notification_send, notifications_sweep
 
-RETRY = {
+
+class _Retry(TypedDict):
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: bool
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+
+
+RETRY: _Retry = {
     "autoretry_for": (OperationalError,),
     "retry_backoff": True,
     "retry_backoff_max": 60,
@@ -23,12 +34,12 @@ RETRY = {
 }
 
 
-@shared_task(bind=True, acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
-def patient_evaluate(self: Any, patient_id: str, reason: str) -> None:
+@shared_task(bind=True, acks_late=True, **RETRY)
+def patient_evaluate(self: Task[[str, str], None], patient_id: str, reason: str) -> None:
     try:
         services.evaluation_run(patient_id=uuid.UUID(patient_id), reason=reason)
     except OperationalError as error:
-        if self.request.retries >= self.max_retries:
+        if self.max_retries is not None and self.request.retries >= self.max_retries:
             # The last retry: record the failure (monitor_failure) if the database lets us;
             # if it is still unreachable, the watchdog raises it once the database is back.
             with contextlib.suppress(OperationalError):
@@ -38,7 +49,7 @@ def patient_evaluate(self: Any, patient_id: str, reason: str) -> None:
         raise
 
 
-@shared_task(acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
+@shared_task(acks_late=True, **RETRY)
 def evaluation_sweep() -> int:
     """Re-evaluate every admitted patient with a record newer than its last evaluation: what
     a broker outage lost."""
@@ -48,7 +59,7 @@ def evaluation_sweep() -> int:
     return len(patient_ids)
 
 
-@shared_task(acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
+@shared_task(acks_late=True, **RETRY)
 def monitor_tick() -> int:
     """Re-assess every admitted patient: overdue vitals and doses, and the pre-check in the
     2 h before each dose, appear with time alone, without a new record."""
@@ -58,30 +69,30 @@ def monitor_tick() -> int:
     return len(patient_ids)
 
 
-@shared_task(acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
+@shared_task(acks_late=True, **RETRY)
 def alerts_escalate() -> int:
     return alerts.alerts_escalate(now=timezone.now())
 
 
-@shared_task(acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
+@shared_task(acks_late=True, **RETRY)
 def monitor_watchdog() -> int:
     """monitor_failure for admitted patients with no successful evaluation for 10 min."""
     return services.monitor_watchdog(now=timezone.now())
 
 
-@shared_task(acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
+@shared_task(acks_late=True, **RETRY)
 def notification_deliver(notification_id: str) -> bool:
     """The first send, enqueued on commit. A failed send is retried by the outbox sweep."""
     return notification_send(notification_id=uuid.UUID(notification_id))
 
 
-@shared_task(acks_late=True, **RETRY)  # type: ignore[untyped-decorator]
+@shared_task(acks_late=True, **RETRY)
 def notifications_send_due() -> int:
     """The outbox sweep: pending, failed-and-due and stuck notifications."""
     return notifications_sweep(now=timezone.now())
 
 
-@shared_task  # type: ignore[untyped-decorator]
+@shared_task
 def ping() -> str:
     """An empty task: the floor of a Celery round trip (benchmarks, health checks)."""
     return "pong"

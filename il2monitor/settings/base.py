@@ -1,6 +1,11 @@
 """Settings shared by every environment. Environment-specific modules import from here."""
 
+import django_stubs_ext
+
 from il2monitor.env import BASE_DIR, VAR_DIR, env
+
+# The annotations' generic Django classes (ModelAdmin[Patient], QuerySet[Dose]) at run time.
+django_stubs_ext.monkeypatch()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -247,7 +252,7 @@ REDIS_URL = env("REDIS_URL", default="")
 CELERY_QUEUE_DIR = VAR_DIR / "celery-queue"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 600}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

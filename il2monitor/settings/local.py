@@ -1,7 +1,8 @@
 """Local development: ``make run``. Works with nothing configured (SQLite, file-queue Celery)."""
 
+from il2monitor.env import VAR_DIR, env
 from il2monitor.settings.base import *  # noqa: F403
-from il2monitor.settings.base import INSTALLED_APPS, STATIC_ROOT, VAR_DIR, env
+from il2monitor.settings.base import INSTALLED_APPS, STATIC_ROOT
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="local-development-only-not-a-secret-il2monitor-0000")

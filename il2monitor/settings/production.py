@@ -6,8 +6,8 @@ stops start-up with ImproperlyConfigured.
 
 from django.core.exceptions import ImproperlyConfigured
 
+from il2monitor.env import env
 from il2monitor.settings.base import *  # noqa: F403
-from il2monitor.settings.base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")

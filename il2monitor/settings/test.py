@@ -1,7 +1,8 @@
 """Test settings: the real PostgreSQL and Redis of the machine (see ``make test``)."""
 
+from il2monitor.env import VAR_DIR, env
 from il2monitor.settings.base import *  # noqa: F403
-from il2monitor.settings.base import INSTALLED_APPS, STATIC_ROOT, VAR_DIR, env
+from il2monitor.settings.base import INSTALLED_APPS, STATIC_ROOT
 
 DEBUG = False
 SECRET_KEY = "test-only-not-a-secret-il2monitor-test-settings-000000"  # noqa: S105

@@ -12,7 +12,7 @@ from il2monitor.tokens.models import ApiToken
 from il2monitor.tokens.services import api_token_create, api_token_revoke
 
 
-class ApiTokenCreationForm(forms.ModelForm):
+class ApiTokenCreationForm(forms.ModelForm[ApiToken]):
     class Meta:
         model = ApiToken
         fields = ["user", "name", "scope"]
@@ -40,7 +40,7 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = [
         "name",
         "user",

@@ -3,6 +3,7 @@
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import caches
@@ -32,7 +33,7 @@ class ApiTokenRateThrottle(BaseThrottle):
     logged): an integration must not lose clinical reads because Redis blinked."""
 
     scope = "api_token"
-    timer = time.time
+    timer: Callable[[], float] = time.time
 
     def __init__(self) -> None:
         self.retry_after: float | None = None
@@ -44,7 +45,8 @@ class ApiTokenRateThrottle(BaseThrottle):
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
         if not rate:
             return True
-        limit, period = parse_rate(rate)
+        # str(): the stubs type the rates as numbers; DRF's are strings, "600/min".
+        limit, period = parse_rate(str(rate))
         now = self.timer()
         window = int(now // period)
         key = f"throttle:{self.scope}:{token.pk}:{period}:{window}"

@@ -35,12 +35,15 @@ class ReadOnlyRecordAdmin(ReadOnlyHistoryAdmin):
         return False  # clinical records are never deleted
 
 
-class VasopressorInline(admin.TabularInline):
+VASOPRESSOR_INLINE_FIELDS = ("agent", "dose", "dose_unit")
+
+
+class VasopressorInline(admin.TabularInline[VasopressorInfusion, VitalSigns]):
     model = VasopressorInfusion
     extra = 0
     can_delete = False
-    fields = ["agent", "dose", "dose_unit"]
-    readonly_fields = fields
+    fields = VASOPRESSOR_INLINE_FIELDS
+    readonly_fields = VASOPRESSOR_INLINE_FIELDS
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False

@@ -75,7 +75,7 @@ def flat(detail: Any) -> Any:
     return detail
 
 
-class AllErrorsSerializer(serializers.ModelSerializer):
+class AllErrorsSerializer(serializers.ModelSerializer[Any]):
     """Parses every field, then runs ``cross_field_rule`` on those that parsed, and reports all
     problems at once. Records are written by services, never by ``save()``."""
 
@@ -86,10 +86,12 @@ class AllErrorsSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, Mapping):
-            return super().to_internal_value(data)  # raises DRF's own "Invalid data" error
+            refused: dict[str, Any] = super().to_internal_value(data)  # DRF's "Invalid data"
+            return refused
         values: dict[str, Any] = {}
         errors: dict[str, Any] = {}
         for field in self._writable_fields:
+            assert field.field_name is not None  # a serializer's fields are bound, so named
             try:
                 validated = field.run_validation(field.get_value(data))
             except ValidationError as error:
@@ -122,8 +124,8 @@ class ObservationSerializer(AllErrorsSerializer):
     patient = serializers.UUIDField(source="patient_id", read_only=True)
     admission = serializers.UUIDField(source="admission_id", read_only=True)
     client_id = ClientIdField(required=False, allow_null=True)
-    entered_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    entered_in_error_by = serializers.SlugRelatedField(
+    entered_by = serializers.SlugRelatedField[Any](slug_field="username", read_only=True)
+    entered_in_error_by = serializers.SlugRelatedField[Any](
         slug_field="username", read_only=True, allow_null=True
     )
 
@@ -151,7 +153,7 @@ class ObservationSerializer(AllErrorsSerializer):
 
 
 # --- Vital signs --------------------------------------------------------------------------
-class VasopressorSerializer(serializers.Serializer):
+class VasopressorSerializer(serializers.Serializer[Any]):
     agent = serializers.ChoiceField(choices=VasopressorAgent.choices)
     dose = serializers.DecimalField(max_digits=10, decimal_places=3, min_value=Decimal("0"))
     dose_unit = serializers.ChoiceField(choices=DoseUnit.choices)
@@ -163,7 +165,7 @@ class VasopressorSerializer(serializers.Serializer):
         return attrs
 
 
-class News2Serializer(serializers.Serializer):
+class News2Serializer(serializers.Serializer[Any]):
     """The contract's ``news2`` object (plus the SpO2 scale it was scored on)."""
 
     total = serializers.IntegerField(min_value=0, max_value=20)
@@ -194,7 +196,7 @@ class VitalSignsSerializer(ObservationSerializer):
     weight_kg = limited_decimal(limits.WEIGHT)
     edema_grade = limited_integer(limits.EDEMA_GRADE)
     # A ListSerializer of its own, so that the list may be null but not a row in it.
-    vasopressors = serializers.ListSerializer(
+    vasopressors = serializers.ListSerializer[Any](
         child=VasopressorSerializer(),
         required=False,
         allow_null=True,
@@ -256,7 +258,7 @@ class FluidEntrySerializer(ObservationSerializer):
         read_only_fields = ObservationSerializer.COMMON_READ_ONLY
 
 
-class OverlappingOutputSerializer(serializers.Serializer):
+class OverlappingOutputSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
     direction = serializers.ChoiceField(choices=FluidDirection.choices)
     route = serializers.ChoiceField(choices=FluidRoute.choices)
@@ -265,7 +267,7 @@ class OverlappingOutputSerializer(serializers.Serializer):
     period_end = serializers.DateTimeField(help_text="In the site's time zone.")
 
 
-class FluidConflictSerializer(serializers.Serializer):
+class FluidConflictSerializer(serializers.Serializer[Any]):
     """409 of a fluid POST: no open admission, a client_id of another patient's record, or an
     output period overlapping a recorded output of the same route (``overlapping``)."""
 
@@ -284,7 +286,7 @@ class FluidConflictSerializer(serializers.Serializer):
         "description": "A number in the test's unit; 'positive' or 'negative' for fobt.",
     }
 )
-class LabValueField(serializers.Field):
+class LabValueField(serializers.Field[Decimal | str, Any, Any, Any]):
     default_error_messages = {
         "invalid": "Enter a number, or 'positive' / 'negative' for fobt.",
         "decimal_places": "Enter at most 2 decimal places.",
@@ -371,11 +373,11 @@ class ClinicalEventSerializer(ObservationSerializer):
 
 
 # --- Actions and filters ------------------------------------------------------------------
-class EnteredInErrorSerializer(serializers.Serializer):
+class EnteredInErrorSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=1000)
 
 
-class ObservationFilterSerializer(serializers.Serializer):
+class ObservationFilterSerializer(serializers.Serializer[Any]):
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
     include_entered_in_error = serializers.BooleanField(required=False, default=False)

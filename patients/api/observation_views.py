@@ -67,7 +67,7 @@ def _permissions(model: type[Observation], write: str) -> dict[str, list[str]]:
     return {"GET": read, "HEAD": read, "POST": [f"patients.{write}_{name}"]}
 
 
-class PatientObservationsView(generics.ListAPIView):  # type: ignore[type-arg]
+class PatientObservationsView(generics.ListAPIView[Any]):
     """GET lists a patient's records of one kind; POST records one (201, or 200 with the stored
     record for a repeated ``client_id``)."""
 
@@ -84,7 +84,7 @@ class PatientObservationsView(generics.ListAPIView):  # type: ignore[type-arg]
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema generator
-            return self.model.objects.none()
+            return self.model._default_manager.none()
         filters = ObservationFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         return observation_selectors.observation_list(
@@ -108,13 +108,13 @@ class PatientObservationsView(generics.ListAPIView):  # type: ignore[type-arg]
         )
 
 
-class ObservationViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ObservationViewSet(viewsets.GenericViewSet[Any]):
     """One record by id, and its correction: ``entered-in-error`` with a reason."""
 
     model: ClassVar[type[Observation]]
 
     def get_queryset(self) -> Any:
-        return self.model.objects.none()
+        return self.model._default_manager.none()
 
     def get_object(self) -> Any:
         try:

@@ -26,7 +26,7 @@ class MrnField(serializers.CharField):
         return normalize_mrn(super().to_internal_value(data))
 
 
-class PatientSerializer(serializers.ModelSerializer):
+class PatientSerializer(serializers.ModelSerializer[Patient]):
     mrn = MrnField(
         max_length=32,
         validators=[
@@ -80,7 +80,7 @@ class PatientSerializer(serializers.ModelSerializer):
         return admission.bed if admission else None
 
 
-class AdmissionSerializer(serializers.ModelSerializer):
+class AdmissionSerializer(serializers.ModelSerializer[Admission]):
     patient = serializers.UUIDField(source="patient_id", read_only=True)
 
     class Meta:
@@ -89,10 +89,10 @@ class AdmissionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "patient", "discharged_at", "created_at"]
 
 
-class AdmissionMoveSerializer(serializers.Serializer):
+class AdmissionMoveSerializer(serializers.Serializer[Any]):
     ward = serializers.CharField(max_length=50)
     bed = serializers.CharField(max_length=20)
 
 
-class DischargeSerializer(serializers.Serializer):
+class DischargeSerializer(serializers.Serializer[Any]):
     discharged_at = serializers.DateTimeField()

@@ -6,6 +6,7 @@ from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from patients.api.serializers import (
     AdmissionMoveSerializer,
@@ -18,7 +19,7 @@ from patients.selectors import patients as selectors
 from patients.services import patients as services
 
 
-class PatientListFilterSerializer(serializers.Serializer):
+class PatientListFilterSerializer(serializers.Serializer[Any]):
     """The list's filters, as typed: DRF refuses a NUL character, which PostgreSQL cannot
     compare (a 500 before; tests/test_api_fuzz.py sends one to every query parameter)."""
 
@@ -36,7 +37,7 @@ class PatientViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Patient],
 ):
     """Patients. Clinical records are never deleted through the API."""
 
@@ -58,12 +59,13 @@ class PatientViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    def perform_create(self, serializer: PatientSerializer) -> None:  # type: ignore[override]
+    def perform_create(self, serializer: BaseSerializer[Patient]) -> None:
         serializer.instance = services.patient_register(
             by=self.request.user, **serializer.validated_data
         )
 
-    def perform_update(self, serializer: PatientSerializer) -> None:  # type: ignore[override]
+    def perform_update(self, serializer: BaseSerializer[Patient]) -> None:
+        assert serializer.instance is not None  # an update is of a stored patient
         serializer.instance = services.patient_update(
             patient=serializer.instance, by=self.request.user, **serializer.validated_data
         )
@@ -73,7 +75,7 @@ class PatientViewSet(
 
 
 @extend_schema(tags=["admissions"])
-class PatientAdmissionsView(generics.ListCreateAPIView):
+class PatientAdmissionsView(generics.ListCreateAPIView[Admission]):
     """A patient's inpatient stays. POST opens one (409 if one is already open)."""
 
     serializer_class = AdmissionSerializer
@@ -102,7 +104,7 @@ class PatientAdmissionsView(generics.ListCreateAPIView):
 
 
 @extend_schema(tags=["admissions"])
-class AdmissionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AdmissionViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Admission]):
     serializer_class = AdmissionSerializer
     queryset = Admission.objects.none()
     required_permissions = {

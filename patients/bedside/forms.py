@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from django import forms
 
-from patients import limits
+from patients import limits, vocabulary
 from patients.forms import DateTimeLocalInput
 from patients.models import (
     Consciousness,
@@ -25,11 +25,11 @@ from patients.validators import validate_not_future
 
 # Agents offered on the tablet, with the unit each pump usually runs in (changeable).
 FORM_VASOPRESSORS = (
-    (VasopressorAgent.NOREPINEPHRINE, DoseUnit.MCG_KG_MIN),
-    (VasopressorAgent.EPINEPHRINE, DoseUnit.MCG_KG_MIN),
-    (VasopressorAgent.PHENYLEPHRINE, DoseUnit.MCG_KG_MIN),
-    (VasopressorAgent.DOPAMINE, DoseUnit.MCG_KG_MIN),
-    (VasopressorAgent.VASOPRESSIN, DoseUnit.UNITS_MIN),
+    (vocabulary.VasopressorAgent.NOREPINEPHRINE, vocabulary.DoseUnit.MCG_KG_MIN),
+    (vocabulary.VasopressorAgent.EPINEPHRINE, vocabulary.DoseUnit.MCG_KG_MIN),
+    (vocabulary.VasopressorAgent.PHENYLEPHRINE, vocabulary.DoseUnit.MCG_KG_MIN),
+    (vocabulary.VasopressorAgent.DOPAMINE, vocabulary.DoseUnit.MCG_KG_MIN),
+    (vocabulary.VasopressorAgent.VASOPRESSIN, vocabulary.DoseUnit.UNITS_MIN),
 )
 VASOPRESSORS_NEED_A_DOSE = "Enter the dose of each vasopressor running."
 ENTRY_ID_LOST = "This entry has lost its id: reload the page and enter it again."
@@ -143,7 +143,7 @@ class VitalSignsForm(AlarmingValuesMixin, BedsideForm):
         super().__init__(*args, **kwargs)
         for agent, unit in FORM_VASOPRESSORS:
             self.fields[f"{agent}_dose"] = forms.DecimalField(
-                label=f"{agent.label} dose",
+                label=f"{VasopressorAgent(agent).label} dose",
                 required=False,
                 max_digits=10,
                 decimal_places=3,
@@ -151,12 +151,15 @@ class VitalSignsForm(AlarmingValuesMixin, BedsideForm):
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             )
             self.fields[f"{agent}_unit"] = forms.ChoiceField(
-                label=f"{agent.label} unit", choices=DoseUnit.choices, initial=unit, required=False
+                label=f"{VasopressorAgent(agent).label} unit",
+                choices=DoseUnit.choices,
+                initial=unit,
+                required=False,
             )
 
     def vasopressor_rows(self) -> list[tuple[str, Any, Any]]:
         return [
-            (agent.label, self[f"{agent}_dose"], self[f"{agent}_unit"])
+            (VasopressorAgent(agent).label, self[f"{agent}_dose"], self[f"{agent}_unit"])
             for agent, _ in FORM_VASOPRESSORS
         ]
 

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from il2monitor.htmx import HtmxHttpRequest
 from patients.bedside.forms import (
     FORM_VASOPRESSORS,
     EnteredInErrorForm,
@@ -69,7 +70,7 @@ def _patient_or_404(request: HttpRequest, patient_id: Any) -> Patient:
 
 
 def _render(
-    request: HttpRequest, partial: str, context: dict[str, Any], status: int = 200
+    request: HtmxHttpRequest, partial: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     """Only the entry for htmx (it swaps it in place); the whole page otherwise."""
     context = {**context, "partial": partial}
@@ -82,7 +83,7 @@ def _now_local() -> Any:
 
 
 def _entry(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     patient: Patient,
     form: Any,
     *,
@@ -254,7 +255,7 @@ def vitals_result_context(vitals: VitalSigns, patient: Patient) -> dict[str, Any
 @login_required
 @permission_required("patients.add_vitalsigns", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def vitals_entry(request: HttpRequest, patient_id: Any) -> HttpResponse:
+def vitals_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
     patient = _patient_or_404(request, patient_id)
     title = "Vital signs"
     if request.method == "GET":
@@ -283,7 +284,7 @@ def vitals_entry(request: HttpRequest, patient_id: Any) -> HttpResponse:
 @login_required
 @permission_required("patients.add_vitalsigns", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def weight_entry(request: HttpRequest, patient_id: Any) -> HttpResponse:
+def weight_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
     patient = _patient_or_404(request, patient_id)
     title = "Daily weight"
     if request.method == "GET":
@@ -320,7 +321,7 @@ def weight_change_percent(weight: Decimal | None, baseline: Decimal) -> Decimal 
 @login_required
 @permission_required("patients.add_fluidentry", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def fluid_entry(request: HttpRequest, patient_id: Any) -> HttpResponse:
+def fluid_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
     patient = _patient_or_404(request, patient_id)
     title = "Fluid in / out"
     if request.method == "GET":

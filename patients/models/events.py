@@ -4,29 +4,36 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from il2monitor.choices import text_choices
+from patients import vocabulary
 from patients.models.observation_base import Observation
 from patients.validators import validate_not_future
 
-
-class ClinicalEventCode(models.TextChoices):
-    # Hold (label [S1]).
-    MENTAL_STATUS_CHANGE = "mental_status_change", "Mental status change"
-    ATRIAL_FIBRILLATION = "atrial_fibrillation", "Atrial fibrillation"
-    SVT = "svt", "Supraventricular tachycardia"
-    BRADYCARDIA = "bradycardia", "Bradycardia"
-    # Discontinue (consensus [S6]).
-    INFECTION_SUSPECTED = "infection_suspected", "Infection suspected or documented"
-    # Permanent stop (label [S1], [S2]).
-    SUSTAINED_VT = "sustained_vt", "Sustained ventricular tachycardia (≥ 5 beats)"
-    UNCONTROLLED_ARRHYTHMIA = "uncontrolled_arrhythmia", "Arrhythmia not controlled"
-    ISCHEMIA = "ischemia", "ECG ischaemia, angina or myocardial infarction"
-    CARDIAC_TAMPONADE = "cardiac_tamponade", "Cardiac tamponade"
-    INTUBATION = "intubation", "Intubation"
-    DIALYSIS = "dialysis", "Renal failure needing dialysis"
-    COMA = "coma", "Coma or toxic psychosis"
-    SEIZURES = "seizures", "Repetitive or difficult-to-control seizures"
-    BOWEL_PERFORATION = "bowel_perforation", "Bowel ischaemia or perforation"
-    GI_BLEED_SURGERY = "gi_bleed_surgery", "GI bleeding needing surgery"
+ClinicalEventCode = text_choices(
+    "ClinicalEventCode",
+    vocabulary.EventCode,
+    {
+        # Hold (label [S1]).
+        vocabulary.EventCode.MENTAL_STATUS_CHANGE: "Mental status change",
+        vocabulary.EventCode.ATRIAL_FIBRILLATION: "Atrial fibrillation",
+        vocabulary.EventCode.SVT: "Supraventricular tachycardia",
+        vocabulary.EventCode.BRADYCARDIA: "Bradycardia",
+        # Discontinue (consensus [S6]).
+        vocabulary.EventCode.INFECTION_SUSPECTED: "Infection suspected or documented",
+        # Permanent stop (label [S1], [S2]).
+        vocabulary.EventCode.SUSTAINED_VT: "Sustained ventricular tachycardia (≥ 5 beats)",
+        vocabulary.EventCode.UNCONTROLLED_ARRHYTHMIA: "Arrhythmia not controlled",
+        vocabulary.EventCode.ISCHEMIA: "ECG ischaemia, angina or myocardial infarction",
+        vocabulary.EventCode.CARDIAC_TAMPONADE: "Cardiac tamponade",
+        vocabulary.EventCode.INTUBATION: "Intubation",
+        vocabulary.EventCode.DIALYSIS: "Renal failure needing dialysis",
+        vocabulary.EventCode.COMA: "Coma or toxic psychosis",
+        vocabulary.EventCode.SEIZURES: "Repetitive or difficult-to-control seizures",
+        vocabulary.EventCode.BOWEL_PERFORATION: "Bowel ischaemia or perforation",
+        vocabulary.EventCode.GI_BLEED_SURGERY: "GI bleeding needing surgery",
+    },
+    module=__name__,
+)
 
 
 class ClinicalEvent(Observation):

@@ -7,26 +7,35 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from patients import limits
+from il2monitor.choices import text_choices
+from patients import limits, vocabulary
 from patients.models.observation_base import Observation
 from patients.validators import validate_not_future
 
 MAX_PERIOD = timedelta(hours=limits.FLUID_PERIOD_MAX_HOURS)
 
 
-class FluidDirection(models.TextChoices):
-    INTAKE = "intake", "Intake"
-    OUTPUT = "output", "Output"
+FluidDirection = text_choices(
+    "FluidDirection",
+    vocabulary.FluidDirection,
+    {vocabulary.FluidDirection.INTAKE: "Intake", vocabulary.FluidDirection.OUTPUT: "Output"},
+    module=__name__,
+)
 
-
-class FluidRoute(models.TextChoices):
-    URINE = "urine", "Urine"
-    IV = "iv", "IV"
-    ORAL = "oral", "Oral"
-    EMESIS = "emesis", "Emesis"
-    STOOL = "stool", "Stool"
-    DRAIN = "drain", "Drain"
-    OTHER = "other", "Other"
+FluidRoute = text_choices(
+    "FluidRoute",
+    vocabulary.FluidRoute,
+    {
+        vocabulary.FluidRoute.URINE: "Urine",
+        vocabulary.FluidRoute.IV: "IV",
+        vocabulary.FluidRoute.ORAL: "Oral",
+        vocabulary.FluidRoute.EMESIS: "Emesis",
+        vocabulary.FluidRoute.STOOL: "Stool",
+        vocabulary.FluidRoute.DRAIN: "Drain",
+        vocabulary.FluidRoute.OTHER: "Other",
+    },
+    module=__name__,
+)
 
 
 class FluidEntry(Observation):

@@ -7,25 +7,33 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from patients import limits
+from il2monitor.choices import text_choices
+from patients import limits, vocabulary
 from patients.models.observation_base import Observation
 from patients.validators import validate_not_future
 
+LabTestCode = text_choices(
+    "LabTestCode",
+    vocabulary.LabTest,
+    {
+        vocabulary.LabTest.CREATININE: "Creatinine (mg/dL)",
+        vocabulary.LabTest.ALBUMIN: "Albumin (g/dL)",
+        vocabulary.LabTest.PLATELETS: "Platelets (10^3/µL)",
+        vocabulary.LabTest.BILIRUBIN: "Bilirubin (mg/dL)",
+        vocabulary.LabTest.BICARBONATE: "Bicarbonate (mmol/L)",
+        vocabulary.LabTest.POTASSIUM: "Potassium (mmol/L)",
+        vocabulary.LabTest.TROPONIN: "Troponin (ng/L)",
+        vocabulary.LabTest.FOBT: "Faecal occult blood (positive/negative)",
+    },
+    module=__name__,
+)
 
-class LabTestCode(models.TextChoices):
-    CREATININE = "creatinine", "Creatinine (mg/dL)"
-    ALBUMIN = "albumin", "Albumin (g/dL)"
-    PLATELETS = "platelets", "Platelets (10^3/µL)"
-    BILIRUBIN = "bilirubin", "Bilirubin (mg/dL)"
-    BICARBONATE = "bicarbonate", "Bicarbonate (mmol/L)"
-    POTASSIUM = "potassium", "Potassium (mmol/L)"
-    TROPONIN = "troponin", "Troponin (ng/L)"
-    FOBT = "fobt", "Faecal occult blood (positive/negative)"
-
-
-class FobtResult(models.TextChoices):
-    POSITIVE = "positive", "Positive"
-    NEGATIVE = "negative", "Negative"
+FobtResult = text_choices(
+    "FobtResult",
+    vocabulary.FobtResult,
+    {vocabulary.FobtResult.POSITIVE: "Positive", vocabulary.FobtResult.NEGATIVE: "Negative"},
+    module=__name__,
+)
 
 
 class LabResult(Observation):

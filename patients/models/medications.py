@@ -4,17 +4,23 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from il2monitor.choices import text_choices
+from patients import vocabulary
 from patients.models.observation_base import Observation
 from patients.validators import validate_not_future
 
-
-class MedicationCategory(models.TextChoices):
-    # antipyretic, anticytokine and corticosteroid mask fever (clinical-rules.md §2 [S13]).
-    ANTIPYRETIC = "antipyretic", "Antipyretic"
-    ANTICYTOKINE = "anticytokine", "Anticytokine"
-    CORTICOSTEROID = "corticosteroid", "Corticosteroid"
-    ANTIEMETIC = "antiemetic", "Antiemetic"
-    OTHER = "other", "Other"
+MedicationCategory = text_choices(
+    "MedicationCategory",
+    vocabulary.MedicationCategory,
+    {
+        vocabulary.MedicationCategory.ANTIPYRETIC: "Antipyretic",
+        vocabulary.MedicationCategory.ANTICYTOKINE: "Anticytokine",
+        vocabulary.MedicationCategory.CORTICOSTEROID: "Corticosteroid",
+        vocabulary.MedicationCategory.ANTIEMETIC: "Antiemetic",
+        vocabulary.MedicationCategory.OTHER: "Other",
+    },
+    module=__name__,
+)
 
 
 class SupportiveMedication(Observation):

@@ -24,6 +24,8 @@ class Observation(models.Model):
     # Set by each kind: the field filtered by ``since``/``until``, and the monitor reason.
     CLINICAL_TIME: ClassVar[str]
     KIND: ClassVar[str]
+    # Set by a kind whose records are saved with child rows (vital signs: vasopressors).
+    CHILDREN_FIELD: ClassVar[str]
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")

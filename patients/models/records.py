@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -104,7 +105,7 @@ class Patient(models.Model):
                 violation_error_message="SpO2 scale must be 1 or 2.",
             ),
             models.CheckConstraint(
-                condition=Q(mrn=models.functions.Upper("mrn")),
+                condition=Q(mrn=Upper("mrn")),
                 name="patient_mrn_upper_case",
                 violation_error_message="MRN must be stored in capitals.",
             ),

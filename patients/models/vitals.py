@@ -1,6 +1,7 @@
 """One vital-signs set per row: narrow typed columns, with its NEWS2 stored beside it."""
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -8,55 +9,81 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from patients import limits, news2
+from il2monitor.choices import text_choices
+from patients import limits, news2, vocabulary
 from patients.models.observation_base import Observation
 from patients.validators import validate_not_future
 
+# The vocabularies are news2's and patients.vocabulary's; the labels are the words people see.
+OxygenDevice = text_choices(
+    "OxygenDevice",
+    news2.OxygenDevice,
+    {
+        news2.OxygenDevice.ROOM_AIR: "Room air",
+        news2.OxygenDevice.BLOW_BY: "Blow-by",
+        news2.OxygenDevice.NASAL_CANNULA: "Nasal cannula",
+        news2.OxygenDevice.HIGH_FLOW_NASAL_CANNULA: "High-flow nasal cannula",
+        news2.OxygenDevice.SIMPLE_FACE_MASK: "Simple face mask",
+        news2.OxygenDevice.VENTURI_MASK: "Venturi mask",
+        news2.OxygenDevice.NON_REBREATHER_MASK: "Non-rebreather mask",
+        news2.OxygenDevice.CPAP: "CPAP",
+        news2.OxygenDevice.BIPAP: "BiPAP",
+        news2.OxygenDevice.MECHANICAL_VENTILATION: "Mechanical ventilation",
+    },
+    module=__name__,
+)
 
-class OxygenDevice(models.TextChoices):
-    # The values are news2.OxygenDevice's (a test keeps the two in step).
-    ROOM_AIR = "room_air", "Room air"
-    BLOW_BY = "blow_by", "Blow-by"
-    NASAL_CANNULA = "nasal_cannula", "Nasal cannula"
-    HIGH_FLOW_NASAL_CANNULA = "high_flow_nasal_cannula", "High-flow nasal cannula"
-    SIMPLE_FACE_MASK = "simple_face_mask", "Simple face mask"
-    VENTURI_MASK = "venturi_mask", "Venturi mask"
-    NON_REBREATHER_MASK = "non_rebreather_mask", "Non-rebreather mask"
-    CPAP = "cpap", "CPAP"
-    BIPAP = "bipap", "BiPAP"
-    MECHANICAL_VENTILATION = "mechanical_ventilation", "Mechanical ventilation"
+# ACVPU.
+Consciousness = text_choices(
+    "Consciousness",
+    news2.Consciousness,
+    {
+        news2.Consciousness.ALERT: "Alert",
+        news2.Consciousness.NEW_CONFUSION: "New confusion",
+        news2.Consciousness.VOICE: "Voice",
+        news2.Consciousness.PAIN: "Pain",
+        news2.Consciousness.UNRESPONSIVE: "Unresponsive",
+    },
+    module=__name__,
+)
 
+News2Band = text_choices(
+    "News2Band",
+    news2.Band,
+    {
+        news2.Band.LOW: "Low",
+        news2.Band.LOW_MEDIUM: "Low–medium",
+        news2.Band.MEDIUM: "Medium",
+        news2.Band.HIGH: "High",
+    },
+    module=__name__,
+)
 
-class Consciousness(models.TextChoices):
-    # ACVPU; the values are news2.Consciousness's.
-    ALERT = "alert", "Alert"
-    NEW_CONFUSION = "new_confusion", "New confusion"
-    VOICE = "voice", "Voice"
-    PAIN = "pain", "Pain"
-    UNRESPONSIVE = "unresponsive", "Unresponsive"
+VasopressorAgent = text_choices(
+    "VasopressorAgent",
+    vocabulary.VasopressorAgent,
+    {
+        vocabulary.VasopressorAgent.NOREPINEPHRINE: "Norepinephrine",
+        vocabulary.VasopressorAgent.EPINEPHRINE: "Epinephrine",
+        vocabulary.VasopressorAgent.PHENYLEPHRINE: "Phenylephrine",
+        vocabulary.VasopressorAgent.DOPAMINE: "Dopamine",
+        vocabulary.VasopressorAgent.VASOPRESSIN: "Vasopressin",
+        vocabulary.VasopressorAgent.OTHER: "Other",
+    },
+    module=__name__,
+)
 
-
-class News2Band(models.TextChoices):
-    LOW = "low", "Low"
-    LOW_MEDIUM = "low_medium", "Low–medium"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-
-
-class VasopressorAgent(models.TextChoices):
-    NOREPINEPHRINE = "norepinephrine", "Norepinephrine"
-    EPINEPHRINE = "epinephrine", "Epinephrine"
-    PHENYLEPHRINE = "phenylephrine", "Phenylephrine"
-    DOPAMINE = "dopamine", "Dopamine"
-    VASOPRESSIN = "vasopressin", "Vasopressin"
-    OTHER = "other", "Other"
-
-
-class DoseUnit(models.TextChoices):
-    MCG_KG_MIN = "mcg_kg_min", "µg/kg/min"
-    MCG_MIN = "mcg_min", "µg/min"
-    UNITS_MIN = "units_min", "units/min"
-    UNITS_H = "units_h", "units/h"
+DoseUnit = text_choices(
+    "DoseUnit",
+    vocabulary.DoseUnit,
+    {
+        vocabulary.DoseUnit.MCG_KG_MIN: "µg/kg/min",
+        vocabulary.DoseUnit.MCG_MIN: "µg/min",
+        vocabulary.DoseUnit.UNITS_MIN: "units/min",
+        vocabulary.DoseUnit.UNITS_H: "units/h",
+    },
+    module=__name__,
+)
 
 
 # NEWS2 subscores, one column each, keyed as in the contract's ``subscores``.
@@ -71,13 +98,17 @@ SUBSCORE_COLUMNS = {
 }
 
 
-def _small_int(limit: limits.Limit, verbose_name: str | None = None) -> Any:
+def _small_int(
+    limit: limits.Limit, verbose_name: str | None = None
+) -> models.PositiveSmallIntegerField[int | None, int | None]:
     return models.PositiveSmallIntegerField(
         verbose_name, null=True, blank=True, validators=limit.validators()
     )
 
 
-def _decimal(limit: limits.Limit, verbose_name: str, max_digits: int) -> Any:
+def _decimal(
+    limit: limits.Limit, verbose_name: str, max_digits: int
+) -> models.DecimalField[Decimal | None, Decimal | None]:
     return models.DecimalField(
         verbose_name,
         max_digits=max_digits,
@@ -88,7 +119,7 @@ def _decimal(limit: limits.Limit, verbose_name: str, max_digits: int) -> Any:
     )
 
 
-def _subscore() -> models.PositiveSmallIntegerField:
+def _subscore() -> models.PositiveSmallIntegerField[int | None, int | None]:
     return models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
 
@@ -279,7 +310,7 @@ class VasopressorInfusion(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["vital_signs", "agent"],
-                condition=~Q(agent=VasopressorAgent.OTHER),
+                condition=~Q(agent=vocabulary.VasopressorAgent.OTHER.value),
                 name="one_row_per_vasopressor_agent",
                 violation_error_message=limits.DUPLICATE_VASOPRESSOR,
             ),

@@ -17,7 +17,7 @@ from patients.selectors import patients as selectors
 RecordT = TypeVar("RecordT", bound=Observation)
 
 
-def _with_people(records: QuerySet[Any]) -> QuerySet[Any]:
+def _with_people(records: QuerySet[RecordT]) -> QuerySet[RecordT]:
     records = records.select_related("entered_by", "entered_in_error_by")
     if records.model is VitalSigns:
         records = records.prefetch_related("vasopressors")
@@ -41,7 +41,7 @@ def observation_list(
     """
     permission = f"patients.view_{model._meta.model_name}"
     if not (selectors.may_see_patients(user) and user.has_perm(permission)):
-        return model.objects.none()
+        return model._default_manager.none()
     return _records(
         patient=patient,
         model=model,
@@ -60,7 +60,7 @@ def _records(
     include_entered_in_error: bool,
 ) -> QuerySet[RecordT]:
     time = model.CLINICAL_TIME
-    records = model.objects.filter(patient_id=patient.pk)
+    records = model._default_manager.filter(patient_id=patient.pk)
     if since is not None:
         records = records.filter(**{f"{time}__gte": since})
     if until is not None:
@@ -73,7 +73,7 @@ def _records(
 def observation_get(*, user: Any, model: type[RecordT], observation_id: uuid.UUID | str) -> RecordT:
     """One record of a patient the user may see (``model.DoesNotExist`` otherwise)."""
     visible = selectors.patient_list(user=user).values("pk")
-    return _with_people(model.objects.filter(patient__in=visible)).get(pk=observation_id)
+    return _with_people(model._default_manager.filter(patient__in=visible)).get(pk=observation_id)
 
 
 def latest_vitals(*, patient: Patient, with_news2: bool = False) -> VitalSigns | None:

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from patients.models import Admission, Patient
 
 
-def _open_admission_prefetch() -> Prefetch:
+def _open_admission_prefetch() -> Prefetch[str, QuerySet[Admission], str]:
     return Prefetch(
         "admissions",
         queryset=Admission.objects.filter(discharged_at__isnull=True),

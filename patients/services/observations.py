@@ -15,14 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from patients import limits
+from patients import limits, vocabulary
 from patients.errors import ConflictError
 from patients.models import (
     ClinicalEvent,
-    FluidDirection,
     FluidEntry,
     LabResult,
-    LabTestCode,
     Observation,
     Patient,
     SupportiveMedication,
@@ -112,7 +110,7 @@ def overlapping_output(
     return (
         FluidEntry.objects.filter(
             patient_id=patient.pk,
-            direction=FluidDirection.OUTPUT,
+            direction=vocabulary.FluidDirection.OUTPUT,
             route=route,
             entered_in_error=False,
             period_start__lt=period_end,
@@ -141,7 +139,7 @@ def fluid_record(
     if stored is not None:
         return Recorded(stored, created=False)
     _check_period(period_start, period_end)
-    if direction == FluidDirection.OUTPUT:
+    if direction == vocabulary.FluidDirection.OUTPUT:
         # One output of this patient checked and written at a time, so two overlapping
         # periods posted together cannot both pass the check. (NO KEY UPDATE: observations
         # inserted meanwhile, which only reference the patient, are not held up.)
@@ -183,7 +181,7 @@ def lab_record(
     client_id: uuid.UUID | None = None,
 ) -> Recorded[LabResult]:
     """A lab result in its test's one unit; FOBT is 'positive' or 'negative' with no unit."""
-    qualitative = test == LabTestCode.FOBT
+    qualitative = test == vocabulary.LabTest.FOBT
     return _record(
         LabResult,
         patient=patient,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from patients.errors import ConflictError
+from patients.history import history_user_set
 from patients.models import Admission, Patient, Spo2Scale
 from patients.monitor_hook import notify_monitor
 from patients.validators import normalize_mrn
@@ -40,7 +41,7 @@ def _check_spo2_scale(by: Any, new_scale: int, old_scale: int | None) -> None:
 
 def _save(instance: Any, *, by: Any) -> None:
     instance.full_clean()
-    instance._history_user = by if getattr(by, "is_authenticated", False) else None
+    history_user_set(instance, by if getattr(by, "is_authenticated", False) else None)
     instance.save()
 
 
@@ -130,7 +131,8 @@ def admission_open(
     if admitted_at and admitted_at.date() < patient.birth_date:
         errors["admitted_at"] = ["Admission cannot be before the patient's birth date."]
     last = patient.admissions.exclude(discharged_at__isnull=True).order_by("-discharged_at").first()
-    if last is not None and admitted_at and admitted_at < last.discharged_at:  # type: ignore[operator]
+    ended = last.discharged_at if last is not None else None  # not None: discharged stays only
+    if ended is not None and admitted_at and admitted_at < ended:
         errors["admitted_at"] = [
             "Admission cannot overlap the previous stay (before its discharge)."
         ]

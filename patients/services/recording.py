@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from patients.errors import ConflictError
+from patients.history import history_user_set
 from patients.models import Admission, Observation, Patient
 from patients.monitor_hook import notify_monitor
 
@@ -47,7 +48,7 @@ def stored_by_client_id(
 ) -> RecordT | None:
     if client_id is None:
         return None
-    stored = model.objects.filter(client_id=client_id).first()
+    stored = model._default_manager.filter(client_id=client_id).first()
     if stored is not None and stored.patient_id != patient.pk:
         raise ConflictError({"client_id": [CLIENT_ID_OF_ANOTHER_PATIENT]})
     return stored
@@ -97,13 +98,13 @@ def save_record(
         except ValidationError as error:
             child_errors.extend(error.messages)
     if child_errors:
-        raise ValidationError({record.CHILDREN_FIELD: child_errors})  # type: ignore[attr-defined]
-    record._history_user = history_user(by)  # type: ignore[attr-defined]
+        raise ValidationError({record.CHILDREN_FIELD: child_errors})
+    history_user_set(record, history_user(by))
     try:
         with transaction.atomic():
             record.save(force_insert=True)
             for child in children:
-                child._history_user = history_user(by)
+                history_user_set(child, history_user(by))
                 child.save(force_insert=True)
     except IntegrityError as error:
         stored = stored_by_client_id(
@@ -128,14 +129,14 @@ def observation_mark_entered_in_error(*, observation: RecordT, by: Any, reason: 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [REASON_REQUIRED]})
-    locked = type(observation).objects.select_for_update().get(pk=observation.pk)
+    locked = type(observation)._default_manager.select_for_update().get(pk=observation.pk)
     if locked.entered_in_error:
         raise ConflictError(ALREADY_IN_ERROR, code="already_entered_in_error")
     locked.entered_in_error = True
     locked.entered_in_error_reason = reason
     locked.entered_in_error_at = timezone.now()
     locked.entered_in_error_by = history_user(by)
-    locked._history_user = history_user(by)  # type: ignore[attr-defined]
+    history_user_set(locked, history_user(by))
     locked.save(
         update_fields=[
             "entered_in_error",

@@ -13,7 +13,7 @@ from therapy.monitor import alerts as alert_services
 from therapy.monitor import selectors
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(serializers.ModelSerializer[Alert]):
     patient = serializers.UUIDField(source="patient_id", read_only=True)
     acknowledged_by = serializers.CharField(
         source="acknowledged_by.username", read_only=True, allow_null=True, default=None
@@ -46,7 +46,7 @@ class AlertSerializer(serializers.ModelSerializer):
         return alert.escalated_at is not None
 
 
-class AcknowledgeSerializer(serializers.Serializer):
+class AcknowledgeSerializer(serializers.Serializer[Any]):
     # The rule (1–1,000 characters after trimming) and its words are the service's
     # (therapy.monitor.alerts.alert_acknowledge), shared with the page.
     note = serializers.CharField(
@@ -67,7 +67,9 @@ class AlertFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["alerts"])
-class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AlertViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Alert]
+):
     """Alerts raised by the monitor, most severe and newest first."""
 
     serializer_class = AlertSerializer

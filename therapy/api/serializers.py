@@ -7,7 +7,7 @@ from therapy.models import Course, Dose
 from therapy.rules.dosing import dose_mg
 
 
-class DoseSerializer(serializers.ModelSerializer):
+class DoseSerializer(serializers.ModelSerializer[Dose]):
     given_by = serializers.CharField(
         source="given_by.username", read_only=True, allow_null=True, default=None
     )
@@ -44,7 +44,7 @@ class DoseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CourseSerializer(serializers.ModelSerializer):
+class CourseSerializer(serializers.ModelSerializer[Course]):
     patient = serializers.UUIDField(source="patient_id", read_only=True)
     ordered_by = serializers.CharField(source="ordered_by.username", read_only=True)
     mg = serializers.SerializerMethodField()
@@ -81,7 +81,7 @@ class CourseSerializer(serializers.ModelSerializer):
         return str(dose_mg(course.dose_iu))
 
 
-class CourseOrderSerializer(serializers.Serializer):
+class CourseOrderSerializer(serializers.Serializer[Any]):
     dose_iu_per_kg = serializers.IntegerField(default=600_000, min_value=1)
     dosing_weight_kg = serializers.DecimalField(
         max_digits=5,
@@ -97,38 +97,39 @@ class CourseOrderSerializer(serializers.Serializer):
     cycle_2_start = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class VerifierSerializer(serializers.Serializer):
+class VerifierSerializer(serializers.Serializer[Any]):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 
-class AdministerSerializer(serializers.Serializer):
+class AdministerSerializer(serializers.Serializer[Any]):
     given_at = serializers.DateTimeField()
     verifier = VerifierSerializer()
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class HoldSerializer(serializers.Serializer):
+class HoldSerializer(serializers.Serializer[Any]):
     reasons = serializers.ListField(child=serializers.CharField(), allow_empty=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
 
 
-class CriterionSerializer(serializers.Serializer):
+class CriterionSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     action = serializers.CharField()
     value = serializers.JSONField(allow_null=True)
     threshold = serializers.CharField()
-    source = serializers.CharField()
+    # A field named like DRF's Field.source; the serializer's metaclass takes it off the class.
+    source = serializers.CharField()  # type: ignore[assignment]
     status = serializers.CharField()
     note = serializers.CharField()
     as_of = serializers.DateTimeField(allow_null=True)
 
 
-class PrecheckSerializer(serializers.Serializer):
+class PrecheckSerializer(serializers.Serializer[Any]):
     recommendation = serializers.ChoiceField(
         choices=["give", "hold", "discontinue", "insufficient_data"]
     )

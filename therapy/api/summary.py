@@ -50,7 +50,7 @@ class StoredDateTimeField(serializers.DateTimeField):
         return super().to_representation(value)
 
 
-class TherapySummarySerializer(serializers.Serializer):
+class TherapySummarySerializer(serializers.Serializer[Any]):
     course_id = serializers.UUIDField(allow_null=True)
     cycle = serializers.IntegerField(allow_null=True, min_value=1, max_value=2)
     doses_given = serializers.IntegerField(min_value=0, max_value=14)
@@ -69,7 +69,7 @@ class TherapySummarySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=THERAPY_STATUSES)
 
 
-class CrsSummarySerializer(serializers.Serializer):
+class CrsSummarySerializer(serializers.Serializer[Any]):
     """ASTCT CRS grade from the monitor's latest assessment (clinical-rules.md §2). ``grade``
     is null when no vitals were taken in the window; with inputs missing it is a lower
     bound."""
@@ -89,7 +89,7 @@ class CrsSummarySerializer(serializers.Serializer):
     profile_version = serializers.CharField(required=False)
 
 
-class VlsSignSerializer(serializers.Serializer):
+class VlsSignSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     status = serializers.ChoiceField(choices=SIGN_STATUSES)
     value = serializers.JSONField(allow_null=True)
@@ -99,7 +99,7 @@ class VlsSignSerializer(serializers.Serializer):
     as_of = StoredDateTimeField(allow_null=True, required=False)
 
 
-class VlsSummarySerializer(serializers.Serializer):
+class VlsSummarySerializer(serializers.Serializer[Any]):
     """Vascular leak signs from the monitor's latest assessment (clinical-rules.md §3):
     ``signs`` lists every sign with its status; missing data is ``not_assessable``."""
 
@@ -113,13 +113,13 @@ class VlsSummarySerializer(serializers.Serializer):
     profile_version = serializers.CharField(required=False)
 
 
-class SkippedRecordSerializer(serializers.Serializer):
+class SkippedRecordSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(help_text="vitals, fluids, labs, medications, events, doses...")
     id = serializers.CharField(help_text="The stored record's id.")
     reason = serializers.CharField()
 
 
-class MonitorSerializer(serializers.Serializer):
+class MonitorSerializer(serializers.Serializer[Any]):
     """Whether the monitor is evaluating the patient (clinical-rules.md §6 (v2)). Anything but
     ``ok`` means "not monitored since ``not_monitored_since``" for ``error``; while it lasts,
     ``crs``, ``vls`` and ``precheck`` are null unless still current."""
@@ -149,7 +149,7 @@ class SummaryPrecheckSerializer(PrecheckSerializer):
     vitals_note = serializers.CharField(allow_blank=True, required=False)
 
 
-def _latest_value_serializer(name: str) -> serializers.Serializer:
+def _latest_value_serializer(name: str) -> serializers.Serializer[Any]:
     """``{"value", "taken_at", "vitals_id"}`` of one measurement, ``value`` typed as the
     vital-signs set's own field."""
     value = copy.deepcopy(VitalSignsSerializer._declared_fields[name])
@@ -165,10 +165,11 @@ def _latest_value_serializer(name: str) -> serializers.Serializer:
             "vitals_id": serializers.UUIDField(help_text="The vital-signs set it comes from."),
         },
     )
-    return kind(required=False)
+    made: serializers.Serializer[Any] = kind(required=False)
+    return made
 
 
-class LatestValuesSerializer(serializers.Serializer):
+class LatestValuesSerializer(serializers.Serializer[Any]):
     """The newest value of each measurement, each with its own time (api-contract.md v2): a
     newer partial set never hides the last blood pressure. A measurement never charted is
     absent; the oxygen flow is the flow of the newest device's set."""
@@ -192,7 +193,7 @@ class LatestValuesSerializer(serializers.Serializer):
         }
 
 
-class DueSerializer(serializers.Serializer):
+class DueSerializer(serializers.Serializer[Any]):
     """When vitals and the next dose are due (clinical-rules.md §6): ``vitals_status`` turns
     ``due`` once three quarters of the interval has passed and ``overdue`` after it (when the
     monitor raises ``vitals_overdue``); ``dose_status`` is ``due`` from the window's opening
@@ -206,7 +207,7 @@ class DueSerializer(serializers.Serializer):
     dose_overdue_at = serializers.DateTimeField(allow_null=True)
 
 
-class AlertCountsSerializer(serializers.Serializer):
+class AlertCountsSerializer(serializers.Serializer[Any]):
     open = serializers.IntegerField(min_value=0)
     emergency = serializers.IntegerField(min_value=0)
     urgent = serializers.IntegerField(min_value=0)
@@ -219,7 +220,7 @@ class AlertCountsSerializer(serializers.Serializer):
     )
 
 
-class PatientSummarySerializer(serializers.Serializer):
+class PatientSummarySerializer(serializers.Serializer[Any]):
     patient = PatientSerializer()
     admission = AdmissionSerializer(allow_null=True, help_text="The open stay; null if none.")
     therapy = TherapySummarySerializer()
@@ -259,7 +260,7 @@ class PatientSummarySerializer(serializers.Serializer):
         return super().to_representation(instance.to_document())
 
 
-class WardFilterSerializer(serializers.Serializer):
+class WardFilterSerializer(serializers.Serializer[Any]):
     ward = serializers.CharField(
         required=False, default="", allow_blank=True, trim_whitespace=False
     )
@@ -285,7 +286,7 @@ class PatientSummaryView(APIView):
 
 
 @extend_schema(tags=["summary"])
-class WardSummariesView(generics.ListAPIView):  # type: ignore[type-arg]
+class WardSummariesView(generics.ListAPIView[Any]):
     """The summaries of every admitted patient (of one ward with ``ward``), by ward and bed:
     for clients that poll a ward. Paginated like every list."""
 

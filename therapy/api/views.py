@@ -33,7 +33,7 @@ def _patient(request: Request, patient_id: Any) -> Patient:
 
 
 @extend_schema(tags=["therapy"])
-class PatientCoursesView(generics.ListCreateAPIView):
+class PatientCoursesView(generics.ListCreateAPIView[Course]):
     """A patient's IL-2 courses. POST (physicians) orders one and schedules its doses."""
 
     serializer_class = CourseSerializer
@@ -69,7 +69,7 @@ class PatientCoursesView(generics.ListCreateAPIView):
 
 
 @extend_schema(tags=["therapy"])
-class PatientDosesView(generics.ListAPIView):
+class PatientDosesView(generics.ListAPIView[Dose]):
     """Every scheduled dose of the patient's courses, in order."""
 
     serializer_class = DoseSerializer
@@ -81,7 +81,7 @@ class PatientDosesView(generics.ListAPIView):
 
 
 @extend_schema(tags=["therapy"])
-class CourseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CourseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Course]):
     serializer_class = CourseSerializer
     queryset = Course.objects.none()
     required_permissions = {
@@ -104,7 +104,7 @@ class CourseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["therapy"])
-class DoseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DoseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Dose]):
     serializer_class = DoseSerializer
     queryset = Dose.objects.none()
     required_permissions = {

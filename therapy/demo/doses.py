@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from patients.models import Admission
 from therapy.mar import courses
-from therapy.models import Course, DoseStatus
+from therapy.models import Course
 from therapy.rules import Recommendation
+from therapy.rules.inputs import DoseStatus
 
 # Doses one hour after a 4-hourly vitals round (demo vitals start 30 min after admission), so
 # the pre-check has vitals from within 2 h of each dose [S8].

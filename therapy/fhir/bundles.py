@@ -134,9 +134,10 @@ def _therapy_lines(state: PatientState) -> list[str]:
             lines.append(f"Next dose: {instant(therapy.next_dose.scheduled_at)}.")
     if state.admission is not None and not state.monitor.ok:
         lines.append(f"{state.monitor.words}.")
-    if state.assessment is None:
+    assessed_at = state.assessed_at  # None exactly while there is no assessment
+    if assessed_at is None:
         return [*lines, "Not yet assessed by the monitor."]
-    lines.append(f"Assessed by the monitor at {instant(state.assessment.assessed_at)}.")
+    lines.append(f"Assessed by the monitor at {instant(assessed_at)}.")
     crs, vls, check = state.crs, state.vls, state.precheck
     if crs:
         grade = "not gradable" if crs.get("grade") is None else f"grade {crs['grade']}"

@@ -16,7 +16,8 @@ from patients.models import (
     VitalSigns,
 )
 from therapy.fhir import codes
-from therapy.models import Alert, AlertKind, Dose, DoseStatus
+from therapy.models import Alert, AlertKind, Dose
+from therapy.rules.inputs import DoseStatus
 
 ALDESLEUKIN = {"text": "Aldesleukin (interleukin-2), high dose"}
 INTRAVENOUS = {"text": "Intravenous"}
@@ -387,7 +388,7 @@ def flag_resource(alert: Alert) -> dict[str, Any]:
     label = AlertKind(alert.kind).label
     priority = codes.FLAG_PRIORITY_BY_SEVERITY[alert.severity]
     text = f"{label} ({alert.severity})"
-    if alert.acknowledged_at and alert.acknowledged_by_id:
+    if alert.acknowledged_at and alert.acknowledged_by is not None:
         text += f", acknowledged by {alert.acknowledged_by.username}"
     return {
         "resourceType": "Flag",

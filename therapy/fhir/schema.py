@@ -3,6 +3,8 @@
 the response-conformance tests. No enums here: ``resourceType`` and bundle ``type`` are
 pinned with a pattern, so the REST API's enum names stay as they are."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -19,19 +21,19 @@ def objects(help_text: str = "", required: bool = True) -> serializers.ListField
     )
 
 
-class FhirAnyResourceSerializer(serializers.Serializer):
+class FhirAnyResourceSerializer(serializers.Serializer[Any]):
     resourceType = serializers.CharField(help_text="A FHIR R4 resource of this type.")
     id = serializers.CharField(required=False)
 
 
-class FhirBundleEntrySerializer(serializers.Serializer):
+class FhirBundleEntrySerializer(serializers.Serializer[Any]):
     fullUrl = serializers.CharField()
     resource = FhirAnyResourceSerializer()
     search = serializers.DictField(required=False)
 
 
 @extend_schema_serializer(component_name="FhirPatient")
-class FhirPatientSerializer(serializers.Serializer):
+class FhirPatientSerializer(serializers.Serializer[Any]):
     """A FHIR R4 Patient (https://hl7.org/fhir/R4/patient.html)."""
 
     resourceType = pinned("Patient")
@@ -45,7 +47,7 @@ class FhirPatientSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="FhirSearchsetBundle")
-class FhirSearchBundleSerializer(serializers.Serializer):
+class FhirSearchBundleSerializer(serializers.Serializer[Any]):
     """A FHIR R4 search-set Bundle: ``total`` matches, pages linked by ``link``."""
 
     resourceType = pinned("Bundle")
@@ -58,7 +60,7 @@ class FhirSearchBundleSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="FhirDocumentBundle")
-class FhirDocumentBundleSerializer(serializers.Serializer):
+class FhirDocumentBundleSerializer(serializers.Serializer[Any]):
     """A FHIR R4 document Bundle: a Composition (LOINC 60591-5) first, then its resources."""
 
     resourceType = pinned("Bundle")
@@ -71,7 +73,7 @@ class FhirDocumentBundleSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="FhirCapabilityStatement")
-class FhirCapabilityStatementSerializer(serializers.Serializer):
+class FhirCapabilityStatementSerializer(serializers.Serializer[Any]):
     resourceType = pinned("CapabilityStatement")
     status = serializers.CharField()
     date = serializers.CharField()
@@ -81,7 +83,7 @@ class FhirCapabilityStatementSerializer(serializers.Serializer):
     rest = objects()
 
 
-class OperationOutcomeIssueSerializer(serializers.Serializer):
+class OperationOutcomeIssueSerializer(serializers.Serializer[Any]):
     severity = serializers.CharField(help_text="error")
     code = serializers.CharField(help_text="invalid, login, forbidden, not-found, ...")
     diagnostics = serializers.CharField()
@@ -89,7 +91,7 @@ class OperationOutcomeIssueSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="FhirOperationOutcome")
-class OperationOutcomeSerializer(serializers.Serializer):
+class OperationOutcomeSerializer(serializers.Serializer[Any]):
     """Every FHIR error: what went wrong, one issue per problem (per field for bad input)."""
 
     resourceType = pinned("OperationOutcome")
@@ -109,7 +111,9 @@ OPERATION_PATHS = {
 }
 
 
-def restore_operation_paths(result: dict, generator: object, request: object, public: bool) -> dict:
+def restore_operation_paths(
+    result: dict[str, Any], generator: object, request: object, public: bool
+) -> dict[str, Any]:
     """drf-spectacular post-processing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"])."""
     paths = result.get("paths", {})
     result["paths"] = {OPERATION_PATHS.get(path, path): item for path, item in paths.items()}

@@ -62,7 +62,7 @@ class _WithoutFormatOverride:
 
 
 class FhirContentNegotiation(DefaultContentNegotiation):
-    settings = _WithoutFormatOverride()
+    settings: Any = _WithoutFormatOverride()  # api_settings, less one
 
 
 class FhirAutoSchema(AutoSchema):
@@ -95,7 +95,7 @@ def operation_outcome(status: int, detail: Any) -> dict[str, Any]:
             for item in message:
                 add(item, field)
         else:
-            issue = {
+            issue: dict[str, Any] = {
                 "severity": "error",
                 "code": ISSUE_CODES.get(status, "exception"),
                 "diagnostics": str(message),
@@ -200,6 +200,7 @@ def date_range(request: Request) -> tuple[datetime | None, datetime | None]:
             start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
             low, high = start, start + timedelta(days=1)
         else:
+            assert moment is not None  # one of the two, checked above
             low, high = moment, moment + timedelta(microseconds=1)
         bounds = {
             "ge": (low, None),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from patients.errors import ConflictError
+from patients.history import history_user_set
 from patients.models import Admission, Patient
 from patients.monitor_hook import notify_monitor
 from therapy.mar.timing import (
@@ -19,7 +20,7 @@ from therapy.mar.timing import (
     recording_moment,
 )
 from therapy.mar.verifier import verifier_refusal
-from therapy.models import Course, CourseStatus, Dose, DoseStatus
+from therapy.models import Course, CourseStatus, Dose
 from therapy.profiles import rule_profile_active, rules_profile
 from therapy.record import dose_records, patient_record
 from therapy.rules import (
@@ -33,6 +34,7 @@ from therapy.rules import (
     dose_calculate,
     precheck_dose,
 )
+from therapy.rules.inputs import DoseStatus
 from therapy.rules.profile import CriterionCode
 from therapy.rules.schedule import course_start_errors
 
@@ -102,7 +104,7 @@ def course_order(
         rule_version=profile_row.label,
         ordered_by=by,
     )
-    course._history_user = by
+    history_user_set(course, by)
     try:
         with transaction.atomic():
             course.save()
@@ -296,12 +298,12 @@ def course_discontinue(*, course: Course, by: Any, reason: str) -> Course:
     locked.discontinued_at = timezone.now()
     locked.discontinued_by = by
     locked.discontinue_reason = reason.strip()
-    locked._history_user = by
+    history_user_set(locked, by)
     locked.save()
     for dose in locked.doses.select_for_update().filter(status=DoseStatus.SCHEDULED):
         dose.status = DoseStatus.CANCELLED
         dose.note = "Cancelled: course discontinued."
-        dose._history_user = by
+        history_user_set(dose, by)
         dose.save(update_fields=["status", "note", "updated_at"])
     notify_monitor(patient_id=locked.patient_id, reason="course")
     return locked
@@ -318,7 +320,7 @@ def dose_mark_entered_in_error(*, dose: Dose, by: Any, reason: str) -> Dose:
         raise ConflictError("Only a given or held dose can be marked entered in error.")
     locked.status = DoseStatus.ENTERED_IN_ERROR
     locked.entered_in_error_reason = reason.strip()
-    locked._history_user = by
+    history_user_set(locked, by)
     locked.save(update_fields=["status", "entered_in_error_reason", "updated_at"])
     notify_monitor(patient_id=locked.course.patient_id, reason="dose")
     return locked
@@ -342,7 +344,7 @@ def _decide(locked: Dose, *, by: Any, course: Course, **decision: Any) -> Dose:
 
 def _record_history(dose: Dose, by: Any) -> None:
     """QuerySet.update() bypasses simple-history: write the history row for the decision."""
-    dose._history_user = by
+    history_user_set(dose, by)
     dose.save(update_fields=["updated_at"])
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from patients.errors import ConflictError
 from patients.models import ClinicalEvent, FluidEntry, LabResult, Patient, VitalSigns
-from therapy.models import Course, Dose, DoseStatus
+from therapy.models import Course, Dose
+from therapy.rules.inputs import DoseStatus
 from therapy.rules.profile import DosingSettings
 from therapy.rules.schedule import earliest_next_dose
 
@@ -40,7 +41,7 @@ def recording_moment(*, patient: Patient, now: datetime) -> datetime:
             (FluidEntry, "period_end"),
         )
     ]
-    times = parts[0].union(*parts[1:], all=True)
+    times: list[datetime] = list(parts[0].union(*parts[1:], all=True))
     return max([now, *times])
 
 

@@ -8,7 +8,9 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from il2monitor.choices import text_choices
 from patients.models import Admission, Patient
+from therapy.rules import inputs as rules
 
 
 class CourseStatus(models.TextChoices):
@@ -17,12 +19,19 @@ class CourseStatus(models.TextChoices):
     DISCONTINUED = "discontinued", "Discontinued"
 
 
-class DoseStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    GIVEN = "given", "Given"
-    HELD = "held", "Held"
-    CANCELLED = "cancelled", "Cancelled"
-    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+# The values are the rules' (therapy.rules.inputs.DoseStatus); the labels are these.
+DoseStatus = text_choices(
+    "DoseStatus",
+    rules.DoseStatus,
+    {
+        rules.DoseStatus.SCHEDULED: "Scheduled",
+        rules.DoseStatus.GIVEN: "Given",
+        rules.DoseStatus.HELD: "Held",
+        rules.DoseStatus.CANCELLED: "Cancelled",
+        rules.DoseStatus.ENTERED_IN_ERROR: "Entered in error",
+    },
+    module=__name__,
+)
 
 
 class Course(models.Model):
@@ -103,7 +112,7 @@ class Dose(models.Model):
     number = models.PositiveSmallIntegerField()
     scheduled_at = models.DateTimeField()
     status = models.CharField(
-        max_length=20, choices=DoseStatus.choices, default=DoseStatus.SCHEDULED
+        max_length=20, choices=DoseStatus.choices, default=rules.DoseStatus.SCHEDULED.value
     )
     dose_iu = models.BigIntegerField()
     # The decision: given (with the second checker) or held (with the criteria codes).

@@ -7,6 +7,7 @@ notification (healthchecks ``Flip`` / ``sendalerts``)."""
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 def channels() -> list[str]:
     """In-app always; email and webhook where configured."""
-    configured = [NotificationChannel.IN_APP]
+    configured: list[str] = [NotificationChannel.IN_APP]
     if settings.IL2_ALERT_EMAIL_TO:
         configured.append(NotificationChannel.EMAIL)
     if settings.IL2_ALERT_WEBHOOK_URL:
@@ -69,7 +70,7 @@ def notify(alert: Alert, event: str) -> list[Notification]:
                 status="sent", sent_at=alert.last_seen_at
             )
         else:
-            transaction.on_commit(lambda pk=notification.pk: _enqueue_delivery(pk))
+            transaction.on_commit(partial(_enqueue_delivery, notification.pk))
     return created
 
 

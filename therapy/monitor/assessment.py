@@ -22,7 +22,7 @@ from django.db import OperationalError, transaction
 
 from patients.models import Admission, Patient, VitalSigns
 from patients.news2 import minimum_observation_interval
-from therapy.models import AlertKind, Course, CourseStatus, Dose, DoseStatus, Severity
+from therapy.models import AlertKind, Course, CourseStatus, Dose, Severity
 from therapy.policy import dose_overdue_after
 from therapy.profiles import rule_profile_active, rules_profile
 from therapy.record import patient_record
@@ -35,7 +35,7 @@ from therapy.rules import (
     precheck_dose,
     vls_assess,
 )
-from therapy.rules.inputs import SkippedRecord, skipped_dicts
+from therapy.rules.inputs import DoseStatus, SkippedRecord, skipped_dicts
 from therapy.rules.monitoring import (
     CYCLE_MARGIN,
     IN_CYCLE_VITALS_INTERVAL,
@@ -251,6 +251,14 @@ def _load_profile(loaded: _Loaded) -> None:
     loaded.profile = rules_profile(loaded.profile_row)
 
 
+def _profile(loaded: _Loaded) -> RuleProfile:
+    """The loaded profile. A step that needs it runs only once it loaded: the guard skips a
+    step whose parts all failed already, as they do when the profile did not load."""
+    if loaded.profile is None:
+        raise RuntimeError("the rule profile did not load")
+    return loaded.profile
+
+
 def _load_course(loaded: _Loaded, patient: Patient) -> None:
     loaded.course = (
         Course.objects.filter(patient=patient, status=CourseStatus.ACTIVE)
@@ -274,7 +282,9 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
     loaded.record = guard.run(
         RULE_PARTS,
         "patient record",
-        lambda: patient_record(patient=patient, at=at, profile=profile, course=loaded.course),
+        lambda: patient_record(
+            patient=patient, at=at, profile=_profile(loaded), course=loaded.course
+        ),
     )
     record = loaded.record
     vitals = VitalSigns.objects.filter(patient=patient, entered_in_error=False, taken_at__lte=at)

@@ -272,7 +272,7 @@ def monitor_watchdog(*, now: datetime | None = None) -> int:
     for stay in stays:
         last = stay["last_success"]
         since = max(last, stay["admitted_at"]) if last else stay["admitted_at"]
-        evidence = {
+        evidence: dict[str, Any] = {
             "scope": "stale",
             "failures": [],
             "last_success_at": last.isoformat() if last else None,

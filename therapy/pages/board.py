@@ -203,7 +203,7 @@ class BoardRow:
         for severity in (Severity.EMERGENCY, Severity.URGENT, Severity.ROUTINE):
             alerts = [a for a in self.alerts if a.severity == severity]
             if alerts:
-                groups.append((severity.value, severity.label, alerts))
+                groups.append((severity.value, str(severity.label), alerts))
         return groups
 
     @cached_property

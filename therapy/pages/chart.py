@@ -18,12 +18,11 @@ from django.utils import timezone
 from patients.models import (
     FluidEntry,
     LabResult,
-    LabTestCode,
     News2Band,
     Patient,
     VitalSigns,
 )
-from therapy.models import Dose, DoseStatus
+from therapy.models import Dose
 from therapy.pages.chart_svg import (
     BOTTOM,
     LEFT,
@@ -52,6 +51,7 @@ from therapy.pages.wording import (
 from therapy.profiles import rule_profile_active, rules_profile
 from therapy.record import fluid_entries, patient_baseline
 from therapy.rules import RuleProfile
+from therapy.rules.inputs import DoseStatus, LabTest
 from therapy.rules.profile import CriterionCode
 from therapy.rules.windows import urine_output
 from therapy.state.patient_state import PatientState
@@ -184,11 +184,12 @@ def _spo2(r: Readings, t: TimeAxis, p: RuleProfile) -> Panel:
     recorded = [v for v in r.vitals if v.oxygen_device]
     label_prev = None
     for i, vitals in enumerate(recorded):
-        if vitals.oxygen_device == "room_air":
+        device = vitals.oxygen_device
+        if device is None or device == "room_air":  # (never None: recorded has a device)
             label_prev = None
             continue
         end = recorded[i + 1].taken_at if i + 1 < len(recorded) else t.end
-        short = DEVICE_SHORT.get(vitals.oxygen_device, vitals.oxygen_device)
+        short = DEVICE_SHORT.get(device, device)
         flow = f" {vitals.oxygen_flow_l_min:g} L/min" if vitals.oxygen_flow_l_min else ""
         label = f"{short}{flow}"
         x = t.x(vitals.taken_at)
@@ -210,7 +211,7 @@ def _spo2(r: Readings, t: TimeAxis, p: RuleProfile) -> Panel:
 def _weight(r: Readings, t: TimeAxis, baseline: Decimal) -> Panel:
     weights = r.of("weight_kg", " kg")
     base = float(baseline)
-    lines = [(base, f"baseline {base:g} kg", "ref-base")]
+    lines: list[tuple[float | None, str, str]] = [(base, f"baseline {base:g} kg", "ref-base")]
     lines += [(base * (1 + pct / 100), f"+{pct} %", "ref-warn") for pct in WEIGHT_LINES_PCT]
     scale = ValueAxis(_values([v for _, v, _ in weights], [v for v, _, _ in lines]), (base, base))
     return Panel(
@@ -365,7 +366,9 @@ def _news2(r: Readings, t: TimeAxis) -> Panel:
         if v.news2_total is not None
     ]
     scale = ValueAxis(_values([v for _, v, _ in scores]), (0, 10))
-    bands = [(*band[:2], band[2], band[3]) for band in NEWS2_BANDS]
+    bands: list[tuple[float, float, str, str]] = [
+        (*band[:2], band[2], band[3]) for band in NEWS2_BANDS
+    ]
     bands.append((7, scale.high, "zone-high", "High 7+"))
     return Panel(
         "news2",
@@ -528,9 +531,7 @@ def patient_chart(*, state: PatientState, window: str, now: datetime | None = No
         .order_by("-period_end", "-created_at")
     )
     creatinine = list(
-        LabResult.objects.filter(
-            patient=patient, test=LabTestCode.CREATININE, collected_at__gte=start
-        )
+        LabResult.objects.filter(patient=patient, test=LabTest.CREATININE, collected_at__gte=start)
         .filter(collected_at__lte=end)
         .select_related("entered_by", "entered_in_error_by")
         .order_by("-collected_at", "-created_at")

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -85,7 +85,7 @@ class HoldForm(forms.Form):
 
     def __init__(self, *args: Any, profile: RuleProfile, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reasons"].choices = hold_choices(profile)
+        cast(forms.MultipleChoiceField, self.fields["reasons"]).choices = hold_choices(profile)
 
 
 class DiscontinueForm(forms.Form):

@@ -17,14 +17,15 @@ from typing import Any
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from patients.models import Admission, FluidEntry, LabResult, LabTestCode, VitalSigns
-from therapy.models import Dose, DoseStatus, Notification
+from patients.models import Admission, FluidEntry, LabResult, VitalSigns
+from therapy.models import Dose, Notification
 from therapy.monitor.assessment import error_where
 from therapy.pages.board import BoardRow, ward_board
 from therapy.pages.inbox import InboxAlert
 from therapy.pages.wording import escalation_words, evidence_lines
 from therapy.record import Skips, fluid_entries
 from therapy.rules import inputs as rules
+from therapy.rules.inputs import DoseStatus, LabTest
 from therapy.rules.windows import UrineOutput, urine_output
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def _latest_records(patient_ids: list[Any]) -> dict[Any, dict[str, Any]]:
         "patient_id",
         vitals=_newest(VitalSigns, "taken_at"),
         weight=_newest(VitalSigns, "taken_at", weight_kg__isnull=False),
-        creatinine=_newest(LabResult, "collected_at", test=LabTestCode.CREATININE),
+        creatinine=_newest(LabResult, "collected_at", test=LabTest.CREATININE),
     )
     ids = list(newest)
     vitals_ids = {i["vitals"] for i in ids} | {i["weight"] for i in ids}
@@ -150,7 +151,8 @@ def _escalations(rows: list[BoardRow]) -> None:
     ).order_by("created_at"):
         found[notification.alert_id].append(notification)
     for alert in alerts:
-        alert.escalations = found[alert.pk]
+        # What the inbox's Prefetch(to_attr="escalations") sets; read with getattr.
+        alert.escalations = found[alert.pk]  # type: ignore[attr-defined]
 
 
 def _sheet(row: BoardRow, context: dict[str, Any], now: datetime) -> HandoverSheet:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from patients.models import Admission
@@ -21,7 +21,7 @@ from therapy.monitor.selectors import alerts_visible
 from therapy.pages.wording import escalation_words, evidence_lines
 
 
-def escalation_prefetch() -> Prefetch:
+def escalation_prefetch() -> Prefetch[str, QuerySet[Notification], str]:
     """The escalation notifications of a list of alerts, in one query (``escalations``)."""
     rows = Notification.objects.filter(event__startswith="escalated").order_by("created_at")
     return Prefetch("notifications", queryset=rows, to_attr="escalations")

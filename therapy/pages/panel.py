@@ -4,9 +4,11 @@ from datetime import datetime
 from typing import Any
 
 from patients.models import Patient
-from therapy.mar.courses import dose_check, recording_moment
+from therapy.mar.courses import dose_check
 from therapy.mar.selectors import courses_of
-from therapy.models import CourseStatus, DoseStatus
+from therapy.mar.timing import recording_moment
+from therapy.models import CourseStatus
+from therapy.rules.inputs import DoseStatus
 
 
 def dose_panel(*, patient: Patient, now: datetime) -> dict[str, Any]:

@@ -3,6 +3,7 @@ VLS signs, NEWS2 parameters, pre-check recommendations and criteria, escalation 
 the sentences built from stored findings. The board, the chart, the inbox, the handover and the
 dose panel all read them here, so a finding reads the same on every page and on paper."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -155,7 +156,7 @@ def _monitor_failure(evidence: dict[str, Any]) -> list[str]:
     return lines
 
 
-EVIDENCE_WORDS = {
+EVIDENCE_WORDS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     AlertKind.NEWS2_LOW_MEDIUM: _news2,
     AlertKind.NEWS2_MEDIUM: _news2,
     AlertKind.NEWS2_HIGH: _news2,
@@ -180,7 +181,10 @@ def evidence_lines(alert: Alert) -> list[str]:
         return [str(alert.evidence)]
 
 
-CHANNEL_WORDS = {NotificationChannel.EMAIL: "email", NotificationChannel.WEBHOOK: "webhook"}
+CHANNEL_WORDS: dict[str, str] = {
+    NotificationChannel.EMAIL: "email",
+    NotificationChannel.WEBHOOK: "webhook",
+}
 
 
 def _and(words: list[str]) -> str:
@@ -273,7 +277,8 @@ def vls_signs(vls: dict[str, Any] | None) -> list[str]:
 def precheck_words(check: dict[str, Any] | None, next_dose: object | None) -> str:
     if check is None:
         return "Awaiting check" if next_dose else "No dose due"
-    return PRECHECK_WORDS.get(check["recommendation"], check["recommendation"].upper())
+    words: str = PRECHECK_WORDS.get(check["recommendation"], check["recommendation"].upper())
+    return words
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,10 @@ contract's plain strings and numbers and store typed values (enums, ``Decimal``)
 cannot use raises :class:`RuleInputError` naming every failing field. Clinical times must be
 timezone-aware. Records marked ``entered_in_error`` are left out by the caller.
 
+The vocabularies of what is recorded about a patient are declared in :mod:`patients.vocabulary`
+and :mod:`patients.news2` and re-exported here; ``DoseStatus`` is the MAR's, declared here.
+The Django choices are built from these enums (``il2monitor.choices``).
+
 Each record may carry ``record_id``, the stored row's id, so a rule that cannot use it can name
 it. A row the caller could not turn into a record at all goes into ``PatientRecord.skipped``
 instead: the rules never raise on a record the database accepted (conventions.md), they say
@@ -21,6 +25,15 @@ from enum import StrEnum
 from typing import Any, Final, TypeVar
 
 from patients.news2 import Consciousness, News2Inputs, OxygenDevice
+from patients.vocabulary import (
+    EventCode,
+    FluidDirection,
+    FluidRoute,
+    FobtResult,
+    LabTest,
+    MedicationCategory,
+    VasopressorAgent,
+)
 from therapy.rules.errors import ErrorCollector
 
 __all__ = [
@@ -45,74 +58,6 @@ __all__ = [
     "VasopressorAgent",
     "VitalsSet",
 ]
-
-
-class VasopressorAgent(StrEnum):
-    NOREPINEPHRINE = "norepinephrine"
-    EPINEPHRINE = "epinephrine"
-    PHENYLEPHRINE = "phenylephrine"
-    DOPAMINE = "dopamine"
-    VASOPRESSIN = "vasopressin"
-    OTHER = "other"
-
-
-class FluidDirection(StrEnum):
-    INTAKE = "intake"
-    OUTPUT = "output"
-
-
-class FluidRoute(StrEnum):
-    URINE = "urine"
-    IV = "iv"
-    ORAL = "oral"
-    EMESIS = "emesis"
-    STOOL = "stool"
-    DRAIN = "drain"
-    OTHER = "other"
-
-
-class LabTest(StrEnum):
-    CREATININE = "creatinine"  # mg/dL
-    ALBUMIN = "albumin"  # g/dL
-    PLATELETS = "platelets"  # 10^3/µL
-    BILIRUBIN = "bilirubin"  # mg/dL
-    BICARBONATE = "bicarbonate"  # mmol/L
-    POTASSIUM = "potassium"  # mmol/L
-    TROPONIN = "troponin"  # ng/L
-    FOBT = "fobt"  # positive / negative
-
-
-class FobtResult(StrEnum):
-    POSITIVE = "positive"
-    NEGATIVE = "negative"
-
-
-class MedicationCategory(StrEnum):
-    ANTIPYRETIC = "antipyretic"
-    ANTICYTOKINE = "anticytokine"
-    CORTICOSTEROID = "corticosteroid"
-    ANTIEMETIC = "antiemetic"
-    OTHER = "other"
-
-
-class EventCode(StrEnum):
-    """Clinician-recorded findings the hold criteria read (clinical-rules.md §4)."""
-
-    ATRIAL_FIBRILLATION = "atrial_fibrillation"
-    SVT = "svt"
-    BRADYCARDIA = "bradycardia"
-    MENTAL_STATUS_CHANGE = "mental_status_change"
-    INFECTION_SUSPECTED = "infection_suspected"
-    SUSTAINED_VT = "sustained_vt"
-    UNCONTROLLED_ARRHYTHMIA = "uncontrolled_arrhythmia"
-    ISCHEMIA = "ischemia"
-    CARDIAC_TAMPONADE = "cardiac_tamponade"
-    INTUBATION = "intubation"
-    DIALYSIS = "dialysis"
-    COMA = "coma"
-    SEIZURES = "seizures"
-    BOWEL_PERFORATION = "bowel_perforation"
-    GI_BLEED_SURGERY = "gi_bleed_surgery"
 
 
 class DoseStatus(StrEnum):

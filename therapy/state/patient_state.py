@@ -334,7 +334,8 @@ def admission_states(
     """The states of the patients of these open stays (each with its patient selected)."""
     patients = []
     for stay in admissions:
-        stay.patient.open_admissions = [stay]
+        # What the selectors' Prefetch(to_attr="open_admissions") sets; read with getattr.
+        stay.patient.open_admissions = [stay]  # type: ignore[attr-defined]
         patients.append(stay.patient)
     return patient_states(patients=patients, now=now)
 

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from therapy.models import Course, CourseStatus, Dose, DoseStatus
+from therapy.models import Course, CourseStatus, Dose
 from therapy.policy import dose_overdue_after
+from therapy.rules.inputs import DoseStatus
 from therapy.rules.monitoring import DoseWindow
 
 
