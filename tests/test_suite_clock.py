@@ -25,6 +25,7 @@ ONCE_SLOW = [
     "tests/patients/api/test_events.py",
     "tests/patients/api/test_medications.py",
     "tests/patients/api/test_labs.py",
+    "tests/patients/api/test_observation_kinds.py",  # the tests the five above shared
     "tests/patients/bedside/test_vitals_bedside_form.py",
     "tests/patients/services/test_patient_register.py",
     "tests/patients/services/test_vitals_recording.py",

@@ -2,17 +2,13 @@
 
 import os
 import re
-import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from patients.models import ClinicalEvent, ClinicalEventCode
-from tests.support.clock import FromNow, as_iso
-from tests.support.factories import PatientFactory
-from tests.support.observation_factories import ClinicalEventFactory
+from tests.support.clock import FromNow
+from tests.support.observation_kinds import event_payload
 from tests.support.paths import REPO
 
 pytestmark = pytest.mark.django_db
@@ -44,16 +40,6 @@ def url(patient) -> str:  # type: ignore[no-untyped-def]
     return f"/api/v1/patients/{patient.pk}/events/"
 
 
-def event(**changes: object) -> dict[str, object]:
-    payload = {
-        "code": "atrial_fibrillation",
-        "observed_at": (timezone.now() - timedelta(minutes=20)).isoformat(),
-        "note": "New irregular rhythm on the monitor; 12-lead done.",
-    }
-    payload.update(changes)
-    return as_iso({key: value for key, value in payload.items() if value is not ...})
-
-
 def test_every_code_of_the_hold_criteria_is_offered():
     assert set(ClinicalEventCode.values) == HOLD_CRITERIA_CODES
 
@@ -72,13 +58,15 @@ def test_the_hold_criteria_table_names_no_other_event_code():
 
 @pytest.mark.parametrize("code", sorted(HOLD_CRITERIA_CODES))
 def test_each_code_is_recorded(api_as, physician, admission, code):
-    response = api_as(physician).post(url(admission.patient), event(code=code), format="json")
+    response = api_as(physician).post(
+        url(admission.patient), event_payload(code=code), format="json"
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["code"] == code
 
 
 def test_the_note_is_optional(api_as, nurse, admission):
-    response = api_as(nurse).post(url(admission.patient), event(note=...), format="json")
+    response = api_as(nurse).post(url(admission.patient), event_payload(note=...), format="json")
     assert response.status_code == 201 and response.json()["note"] == ""
 
 
@@ -97,49 +85,7 @@ BAD = [
 
 @pytest.mark.parametrize(("change", "field", "message"), BAD, ids=[f for _, f, _ in BAD])
 def test_bad_input_is_a_400_naming_the_field(api_as, nurse, admission, change, field, message):
-    response = api_as(nurse).post(url(admission.patient), event(**change), format="json")
+    response = api_as(nurse).post(url(admission.patient), event_payload(**change), format="json")
     assert response.status_code == 400
     assert any(message in text for text in response.json()[field]), response.json()
     assert ClinicalEvent.objects.count() == 0
-
-
-def test_repeated_client_id_and_no_admission(api_as, nurse, admission):
-    client_id = str(uuid.uuid4())
-    client = api_as(nurse)
-    assert (
-        client.post(url(admission.patient), event(client_id=client_id), "json").status_code == 201
-    )
-    assert (
-        client.post(url(admission.patient), event(client_id=client_id), "json").status_code == 200
-    )
-    assert client.post(url(PatientFactory()), event(), "json").status_code == 409
-    assert ClinicalEvent.objects.count() == 1
-
-
-def test_entered_in_error_keeps_the_event(api_as, physician, admission):
-    recorded = ClinicalEventFactory(admission=admission)
-    response = api_as(physician).post(
-        f"/api/v1/events/{recorded.pk}/entered-in-error/", {"reason": "Artefact"}, "json"
-    )
-    assert response.status_code == 200
-    assert ClinicalEvent.objects.get(pk=recorded.pk).entered_in_error
-
-
-@pytest.mark.parametrize(
-    ("role_fixture", "write"),
-    [("nurse", 201), ("physician", 201), ("pharmacist", 403), ("api_reader", 403)],
-)
-def test_roles(request, api_as, admission, role_fixture, write):
-    client = api_as(request.getfixturevalue(role_fixture))
-    assert client.get(url(admission.patient)).status_code == 200
-    assert client.post(url(admission.patient), event(), format="json").status_code == write
-
-
-@pytest.mark.parametrize("rows", [3, 30])
-def test_list_query_count(api_as, nurse, admission, django_assert_num_queries, rows):
-    for _ in range(rows):
-        ClinicalEventFactory(admission=admission)
-    client = api_as(nurse)
-    client.get(url(admission.patient))
-    with django_assert_num_queries(4):  # patient (+ open admission), count, page
-        assert len(client.get(url(admission.patient)).json()["results"]) == rows

@@ -1,7 +1,6 @@
 """Lab results (api-contract.md, "Labs"): each test in its one unit; a wrong unit is a 400
 naming ``unit``; FOBT is positive or negative."""
 
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,9 +10,8 @@ from django.utils import timezone
 
 from patients.models import LabResult
 from patients.services.observations import lab_record
-from tests.support.clock import FromNow, as_iso
-from tests.support.factories import PatientFactory
-from tests.support.observation_factories import LabResultFactory
+from tests.support.clock import FromNow
+from tests.support.observation_kinds import lab_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -32,22 +30,11 @@ def url(patient) -> str:  # type: ignore[no-untyped-def]
     return f"/api/v1/patients/{patient.pk}/labs/"
 
 
-def result(**changes: object) -> dict[str, object]:
-    payload = {
-        "test": "creatinine",
-        "value": "1.35",
-        "unit": "mg/dL",
-        "collected_at": (timezone.now() - timedelta(hours=1)).isoformat(),
-    }
-    payload.update(changes)
-    return as_iso({key: value for key, value in payload.items() if value is not ...})
-
-
 @pytest.mark.parametrize("test", list(UNITS))
 def test_each_test_is_recorded_in_its_unit(api_as, nurse, admission, test):
     unit, value = UNITS[test]
     response = api_as(nurse).post(
-        url(admission.patient), result(test=test, unit=unit, value=value), "json"
+        url(admission.patient), lab_payload(test=test, unit=unit, value=value), "json"
     )
 
     assert response.status_code == 201, response.json()
@@ -59,7 +46,7 @@ def test_each_test_is_recorded_in_its_unit(api_as, nurse, admission, test):
 @pytest.mark.parametrize("value", ["positive", "negative", "Positive"])
 def test_fobt_is_positive_or_negative_without_a_unit(api_as, physician, admission, value):
     response = api_as(physician).post(
-        url(admission.patient), result(test="fobt", value=value, unit=...), "json"
+        url(admission.patient), lab_payload(test="fobt", value=value, unit=...), "json"
     )
     assert response.status_code == 201, response.json()
     assert response.json()["value"] == value.lower() and response.json()["unit"] == ""
@@ -67,7 +54,7 @@ def test_fobt_is_positive_or_negative_without_a_unit(api_as, physician, admissio
 
 def test_numbers_may_be_sent_as_json_numbers_and_micro_spelt_u(api_as, nurse, admission):
     response = api_as(nurse).post(
-        url(admission.patient), result(test="platelets", value=48, unit="10^3/uL"), "json"
+        url(admission.patient), lab_payload(test="platelets", value=48, unit="10^3/uL"), "json"
     )
     assert response.status_code == 201, response.json()
     assert response.json()["unit"] == "10^3/µL"
@@ -97,7 +84,7 @@ BAD = [
 
 @pytest.mark.parametrize(("change", "field", "message"), BAD, ids=[str(c) for c, _, _ in BAD])
 def test_bad_input_is_a_400_naming_the_field(api_as, nurse, admission, change, field, message):
-    response = api_as(nurse).post(url(admission.patient), result(**change), format="json")
+    response = api_as(nurse).post(url(admission.patient), lab_payload(**change), format="json")
 
     assert response.status_code == 400
     assert any(message in text for text in response.json()[field]), response.json()
@@ -107,7 +94,7 @@ def test_bad_input_is_a_400_naming_the_field(api_as, nurse, admission, change, f
 def test_a_wrong_unit_and_a_future_time_are_named_together(api_as, nurse, admission):
     response = api_as(nurse).post(
         url(admission.patient),
-        result(unit="mmol/L", collected_at=(timezone.now() + timedelta(days=1)).isoformat()),
+        lab_payload(unit="mmol/L", collected_at=(timezone.now() + timedelta(days=1)).isoformat()),
         format="json",
     )
     assert set(response.json()) == {"unit", "collected_at"}
@@ -152,44 +139,3 @@ def test_the_database_holds_each_test_to_its_unit_and_range(
             qualitative=qualitative,
             collected_at=timezone.now(),
         )
-
-
-def test_repeated_client_id_returns_the_stored_result(api_as, nurse, admission):
-    client_id = str(uuid.uuid4())
-    first = api_as(nurse).post(url(admission.patient), result(client_id=client_id), "json")
-    again = api_as(nurse).post(url(admission.patient), result(client_id=client_id), "json")
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert LabResult.objects.count() == 1
-
-
-def test_no_open_admission_is_a_409(api_as, nurse):
-    assert api_as(nurse).post(url(PatientFactory()), result(), "json").status_code == 409
-
-
-def test_entered_in_error_and_the_list_leaves_it_out(api_as, nurse, admission):
-    lab = LabResultFactory(admission=admission)
-    client = api_as(nurse)
-    client.post(f"/api/v1/labs/{lab.pk}/entered-in-error/", {"reason": "Haemolysed"}, "json")
-    assert client.get(url(admission.patient)).json()["count"] == 0
-    everything = client.get(url(admission.patient), {"include_entered_in_error": "1"}).json()
-    assert everything["results"][0]["entered_in_error_reason"] == "Haemolysed"
-
-
-@pytest.mark.parametrize(
-    ("role_fixture", "write"),
-    [("nurse", 201), ("physician", 201), ("pharmacist", 403), ("api_reader", 403)],
-)
-def test_roles(request, api_as, admission, role_fixture, write):
-    client = api_as(request.getfixturevalue(role_fixture))
-    assert client.get(url(admission.patient)).status_code == 200
-    assert client.post(url(admission.patient), result(), format="json").status_code == write
-
-
-@pytest.mark.parametrize("rows", [3, 30])
-def test_list_query_count(api_as, nurse, admission, django_assert_num_queries, rows):
-    for _ in range(rows):
-        LabResultFactory(admission=admission)
-    client = api_as(nurse)
-    client.get(url(admission.patient))
-    with django_assert_num_queries(4):  # patient (+ open admission), count, page
-        assert len(client.get(url(admission.patient)).json()["results"]) == rows

@@ -1,6 +1,5 @@
 """The vital-signs endpoints of the public contract (api-contract.md, "Vital signs")."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -8,9 +7,9 @@ from django.utils import timezone
 
 from patients import limits
 from patients.models import VasopressorInfusion, VitalSigns
-from tests.support.clock import FromNow, as_iso
-from tests.support.factories import AdmissionFactory, PatientFactory
-from tests.support.observation_factories import VitalSignsFactory
+from tests.support.clock import FromNow
+from tests.support.factories import AdmissionFactory
+from tests.support.observation_kinds import vitals_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -23,28 +22,8 @@ def iso(delta_minutes: int = -10) -> str:
     return (timezone.now() + timedelta(minutes=delta_minutes)).isoformat()
 
 
-def full_set(**changes: object) -> dict[str, object]:
-    payload = {
-        "taken_at": iso(),
-        "respiratory_rate": 26,
-        "spo2": 95,
-        "oxygen_device": "nasal_cannula",
-        "oxygen_flow_l_min": "2.0",
-        "systolic_bp": 118,
-        "diastolic_bp": 70,
-        "heart_rate": 96,
-        "consciousness": "alert",
-        "temperature_c": "38.4",
-        "weight_kg": "74.2",
-        "edema_grade": 1,
-        "vasopressors": [],
-    }
-    payload.update(changes)
-    return as_iso({key: value for key, value in payload.items() if value is not ...})
-
-
 def test_record_returns_the_stored_set_with_news2(api_as, nurse, admission):
-    response = api_as(nurse).post(url(admission.patient), full_set(), format="json")
+    response = api_as(nurse).post(url(admission.patient), vitals_payload(), format="json")
 
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -106,7 +85,7 @@ def test_vasopressors_running_are_stored_as_rows(api_as, physician, admission):
         {"agent": "vasopressin", "dose": "0.03", "dose_unit": "units_min"},
     ]
     response = api_as(physician).post(
-        url(admission.patient), full_set(vasopressors=vasopressors), format="json"
+        url(admission.patient), vitals_payload(vasopressors=vasopressors), format="json"
     )
 
     assert response.status_code == 201, response.json()
@@ -115,44 +94,6 @@ def test_vasopressors_running_are_stored_as_rows(api_as, physician, admission):
         {"agent": "vasopressin", "dose": 0.03, "dose_unit": "units_min"},
     ]
     assert VasopressorInfusion.objects.count() == 2
-
-
-def test_repeated_client_id_returns_the_stored_set_with_200_and_writes_nothing(
-    api_as, nurse, admission
-):
-    client_id = str(uuid.uuid4())
-    first = api_as(nurse).post(url(admission.patient), full_set(client_id=client_id), "json")
-    # The retry of a save whose answer was lost: same key, even if the page changed a value.
-    again = api_as(nurse).post(
-        url(admission.patient), full_set(client_id=client_id, heart_rate=140), "json"
-    )
-
-    assert first.status_code == 201 and again.status_code == 200
-    assert again.json() == first.json()
-    assert VitalSigns.objects.count() == 1
-
-
-def test_client_id_of_another_patients_set_is_a_409(api_as, nurse, admission):
-    other = AdmissionFactory()
-    client_id = str(uuid.uuid4())
-    api_as(nurse).post(url(admission.patient), full_set(client_id=client_id), format="json")
-
-    response = api_as(nurse).post(url(other.patient), full_set(client_id=client_id), "json")
-
-    assert response.status_code == 409
-    assert response.json()["client_id"] == [
-        "This client_id was already used for another patient's record."
-    ]
-    assert VitalSigns.objects.count() == 1
-
-
-def test_patient_without_an_open_admission_is_a_409(api_as, nurse):
-    patient = PatientFactory()
-    response = api_as(nurse).post(url(patient), full_set(), format="json")
-
-    assert response.status_code == 409
-    assert "no open admission" in response.json()["detail"]
-    assert VitalSigns.objects.count() == 0
 
 
 FLOW = limits.OXYGEN_FLOW.message
@@ -228,7 +169,7 @@ BAD_INPUTS = [
 def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
     api_as, nurse, admission, change, field, message
 ):
-    response = api_as(nurse).post(url(admission.patient), full_set(**change), format="json")
+    response = api_as(nurse).post(url(admission.patient), vitals_payload(**change), format="json")
 
     assert response.status_code == 400
     assert any(message in text for text in response.json()[field]), response.json()
@@ -247,7 +188,7 @@ BAD_VASOPRESSORS = [
 @pytest.mark.parametrize(("vasopressors", "field"), BAD_VASOPRESSORS)
 def test_bad_vasopressor_names_the_item_field(api_as, nurse, admission, vasopressors, field):
     response = api_as(nurse).post(
-        url(admission.patient), full_set(vasopressors=vasopressors), format="json"
+        url(admission.patient), vitals_payload(vasopressors=vasopressors), format="json"
     )
 
     assert response.status_code == 400
@@ -258,7 +199,9 @@ def test_bad_vasopressor_names_the_item_field(api_as, nurse, admission, vasopres
 def test_dose_range_message_names_the_unit(api_as, nurse, admission):
     response = api_as(nurse).post(
         url(admission.patient),
-        full_set(vasopressors=[{"agent": "dopamine", "dose": "80", "dose_unit": "mcg_kg_min"}]),
+        vitals_payload(
+            vasopressors=[{"agent": "dopamine", "dose": "80", "dose_unit": "mcg_kg_min"}]
+        ),
         format="json",
     )
     assert response.json()["vasopressors"]["0"]["dose"] == [
@@ -269,7 +212,7 @@ def test_dose_range_message_names_the_unit(api_as, nurse, admission):
 def test_the_same_agent_twice_is_refused(api_as, nurse, admission):
     norepinephrine = {"agent": "norepinephrine", "dose": "0.05", "dose_unit": "mcg_kg_min"}
     response = api_as(nurse).post(
-        url(admission.patient), full_set(vasopressors=[norepinephrine] * 2), format="json"
+        url(admission.patient), vitals_payload(vasopressors=[norepinephrine] * 2), format="json"
     )
     assert response.status_code == 400
     assert response.json()["vasopressors"] == [limits.DUPLICATE_VASOPRESSOR]
@@ -286,7 +229,7 @@ def test_a_set_without_any_measurement_is_refused(api_as, nurse, admission):
 def test_every_failing_field_is_named_in_one_response(api_as, nurse, admission):
     response = api_as(nurse).post(
         url(admission.patient),
-        full_set(
+        vitals_payload(
             taken_at=iso(30),
             spo2=120,
             systolic_bp=100,
@@ -315,129 +258,8 @@ def test_a_time_before_the_admission_is_refused(api_as, nurse):
     admission = AdmissionFactory(admitted_at=timezone.now() - timedelta(hours=2))
     response = api_as(nurse).post(
         url(admission.patient),
-        full_set(taken_at=(timezone.now() - timedelta(days=3)).isoformat()),
+        vitals_payload(taken_at=(timezone.now() - timedelta(days=3)).isoformat()),
         format="json",
     )
     assert response.status_code == 400
     assert "more than 24 hours before the admission" in response.json()["taken_at"][0]
-
-
-def test_list_filters_by_clinical_time_newest_first(api_as, nurse, admission):
-    now = timezone.now()
-    for hours in (1, 3, 5):
-        VitalSignsFactory(admission=admission, taken_at=now - timedelta(hours=hours))
-    VitalSignsFactory()  # another patient's
-
-    client = api_as(nurse)
-    body = client.get(url(admission.patient)).json()
-    assert body["count"] == 3
-    times = [row["taken_at"] for row in body["results"]]
-    assert times == sorted(times, reverse=True)
-
-    since = (now - timedelta(hours=4)).isoformat()
-    until = (now - timedelta(hours=2)).isoformat()
-    window = client.get(url(admission.patient), {"since": since, "until": until}).json()
-    assert window["count"] == 1
-
-    bad = client.get(url(admission.patient), {"since": "last tuesday"})
-    assert bad.status_code == 400 and "since" in bad.json()
-
-
-def test_list_is_paginated(api_as, nurse, admission):
-    for minutes in range(3):
-        VitalSignsFactory(admission=admission, taken_at=timezone.now() - timedelta(minutes=minutes))
-    body = api_as(nurse).get(url(admission.patient), {"page_size": 2}).json()
-    assert body["count"] == 3 and len(body["results"]) == 2
-    assert body["next"] and body["previous"] is None
-
-
-def test_entered_in_error_marks_the_set_and_keeps_it(api_as, nurse, admission):
-    vitals = VitalSignsFactory(admission=admission)
-    client = api_as(nurse)
-    action = f"/api/v1/vitals/{vitals.pk}/entered-in-error/"
-
-    assert client.post(action, {"reason": ""}, format="json").status_code == 400
-    response = client.post(action, {"reason": "Wrong patient's monitor"}, format="json")
-
-    assert response.status_code == 200, response.json()
-    body = response.json()
-    assert body["entered_in_error"] is True
-    assert body["entered_in_error_reason"] == "Wrong patient's monitor"
-    assert body["entered_in_error_by"] == "nurse.one"
-    assert client.post(action, {"reason": "again"}, format="json").status_code == 409
-    # Left out of the list, still there on request and by id.
-    assert client.get(url(admission.patient)).json()["count"] == 0
-    listed = client.get(url(admission.patient), {"include_entered_in_error": "true"}).json()
-    assert listed["count"] == 1
-    assert client.get(f"/api/v1/vitals/{vitals.pk}/").json()["entered_in_error"] is True
-    vitals.refresh_from_db()
-    assert vitals.history.count() == 2
-    assert vitals.history.first().history_user == nurse
-
-
-def test_records_are_never_deleted_or_edited_through_the_api(api_as, physician, admission):
-    vitals = VitalSignsFactory(admission=admission)
-    client = api_as(physician)
-    detail = f"/api/v1/vitals/{vitals.pk}/"
-    assert client.delete(detail).status_code == 405
-    assert client.patch(detail, {"spo2": 90}, format="json").status_code == 405
-    assert client.put(detail, full_set(), format="json").status_code == 405
-    assert VitalSigns.objects.filter(pk=vitals.pk, spo2=97).exists()
-
-
-def test_unknown_ids_are_404(api_as, nurse):
-    client = api_as(nurse)
-    missing = uuid.uuid4()
-    assert client.get(f"/api/v1/patients/{missing}/vitals/").status_code == 404
-    assert client.post(f"/api/v1/patients/{missing}/vitals/", full_set(), "json").status_code == 404
-    assert client.get(f"/api/v1/vitals/{missing}/").status_code == 404
-
-
-def test_anonymous_gets_401_and_no_data(api, admission):
-    vitals = VitalSignsFactory(admission=admission)
-    for response in (
-        api.get(url(admission.patient)),
-        api.post(url(admission.patient), full_set(), format="json"),
-        api.get(f"/api/v1/vitals/{vitals.pk}/"),
-        api.post(f"/api/v1/vitals/{vitals.pk}/entered-in-error/", {"reason": "x"}, "json"),
-    ):
-        assert response.status_code == 401
-        assert "results" not in response.json()
-
-
-@pytest.mark.parametrize(
-    ("role_fixture", "read", "write"),
-    [
-        ("nurse", 200, 201),
-        ("physician", 200, 201),
-        ("pharmacist", 200, 403),
-        ("api_reader", 200, 403),
-    ],
-)
-def test_roles(request, api_as, admission, role_fixture, read, write):
-    vitals = VitalSignsFactory(admission=admission)
-    client = api_as(request.getfixturevalue(role_fixture))
-    assert client.get(url(admission.patient)).status_code == read
-    assert client.get(f"/api/v1/vitals/{vitals.pk}/").status_code == read
-    assert client.post(url(admission.patient), full_set(), format="json").status_code == write
-    error = client.post(f"/api/v1/vitals/{vitals.pk}/entered-in-error/", {"reason": "x"}, "json")
-    assert error.status_code == (200 if write == 201 else 403)
-
-
-@pytest.mark.parametrize("rows", [3, 30])
-def test_list_query_count_does_not_grow_with_rows(
-    api_as, nurse, admission, django_assert_num_queries, rows
-):
-    for minutes in range(rows):
-        VitalSignsFactory(
-            admission=admission,
-            taken_at=timezone.now() - timedelta(minutes=minutes + 1),
-            vasopressors=[{"agent": "norepinephrine", "dose": "0.05", "dose_unit": "mcg_kg_min"}],
-        )
-    client = api_as(nurse)
-    client.get(url(admission.patient))  # warm the user's permission cache
-
-    # patient (+ its open admission), count, page of sets, their vasopressors
-    with django_assert_num_queries(5):
-        response = client.get(url(admission.patient))
-    assert len(response.json()["results"]) == rows
