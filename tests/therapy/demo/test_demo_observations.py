@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from patients.models import FluidEntry, LabResult, Patient, SupportiveMedication, VitalSigns
+from tests.support.db import loaded_for_the_module
 from therapy.demo.observations import (
     GRADE_3_CRS_MRN,
     VASCULAR_LEAK_MRN,
@@ -27,16 +28,23 @@ def now():  # type: ignore[no-untyped-def]
     return timezone.now()
 
 
-@pytest.fixture
-def demo(now):  # type: ignore[no-untyped-def]
-    """The demo ward, which records the observations through ``load_demo_observations``."""
-    load_demo_ward(now=now)
-    return {
-        "vitals": VitalSigns.objects.count(),
-        "fluids": FluidEntry.objects.count(),
-        "labs": LabResult.objects.count(),
-        "medications": SupportiveMedication.objects.count(),
-    }
+@pytest.fixture(scope="module", autouse=True)
+def demo(django_db_setup, django_db_blocker, now):  # type: ignore[no-untyped-def]
+    """The demo ward, which records the observations through ``load_demo_observations``:
+    loaded once for the module (about 12 s) and rolled back after it; each test runs in its
+    own savepoint, so the one that loads again sees only its own writes."""
+
+    def load() -> dict[str, int]:
+        load_demo_ward(now=now)
+        return {
+            "vitals": VitalSigns.objects.count(),
+            "fluids": FluidEntry.objects.count(),
+            "labs": LabResult.objects.count(),
+            "medications": SupportiveMedication.objects.count(),
+        }
+
+    with loaded_for_the_module(django_db_blocker, load) as counts:
+        yield counts
 
 
 def latest(mrn: str) -> VitalSigns:
