@@ -203,6 +203,8 @@ def test_readers_cannot_decide_doses(api_as, pharmacist, api_reader, physician, 
             ).status_code
             == 403
         )
+    dose.refresh_from_db()
+    assert dose.status == DoseStatus.SCHEDULED and not dose.hold_reasons
 
 
 def test_anonymous_gets_401(api, physician, admission):

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
@@ -69,3 +70,4 @@ def test_demo_ward_refuses_when_debug_is_off(settings):
     with pytest.raises(CommandError, match="Refusing to load demo users"):
         run_demo()
     assert Patient.objects.count() == 0
+    assert not User.objects.filter(username__in=[u.username for u in DEMO_USERS]).exists()

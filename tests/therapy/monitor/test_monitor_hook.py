@@ -9,7 +9,7 @@ from patients import monitor_hook
 from patients.services import patients as services
 from therapy.models import PatientEvaluation
 from therapy.monitor import selectors as therapy_selectors
-from therapy.monitor.evaluation import evaluation_run
+from therapy.monitor.evaluation import LOGGED_REASONS, evaluation_run
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,7 @@ def test_sweep_finds_admitted_patients_with_unevaluated_changes(nurse, admission
 
 
 def test_sweep_ignores_discharged_patients(nurse, admission):
+    assert therapy_selectors.patients_needing_evaluation() == [admission.patient_id]
     services.admission_discharge(admission=admission, by=nurse, discharged_at=timezone.now())
     assert therapy_selectors.patients_needing_evaluation() == []
 
@@ -122,6 +123,16 @@ def test_evaluation_of_an_unknown_patient_writes_nothing():
     assert PatientEvaluation.objects.count() == 0
 
 
-def test_evaluation_without_admission_history_writes_nothing(patient):
-    assert evaluation_run(patient_id=patient.pk, reason="x") is None
+def test_evaluation_without_admission_history_writes_nothing(patient, nurse):
+    # A reason that is logged, so only the missing history can keep the run from writing
+    # (a reason outside LOGGED_REASONS, a tick, writes nothing whatever the history).
+    assert "admission" in LOGGED_REASONS
+    assert evaluation_run(patient_id=patient.pk, reason="admission") is None
     assert PatientEvaluation.objects.count() == 0
+
+    # The same run once the patient has a stay writes its evaluation.
+    services.admission_open(
+        patient=patient, by=nurse, ward="7B", bed="1", admitted_at=timezone.now()
+    )
+    assert evaluation_run(patient_id=patient.pk, reason="admission") is not None
+    assert PatientEvaluation.objects.filter(patient=patient).count() == 1
