@@ -5,16 +5,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from tests.factories import AdmissionFactory, PatientFactory, UserFactory
+from tests.support.factories import AdmissionFactory, PatientFactory, UserFactory
+from tests.support.paths import REPO
 
 # Playwright's sync API runs an event loop in the test thread; Django must be told that the
 # ORM calls made there are fine (they are: one thread, no real async code).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = REPO / "test-artifacts"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -146,13 +146,3 @@ def patient(db: None):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def admission(db: None):  # type: ignore[no-untyped-def]
     return AdmissionFactory()
-
-
-@pytest.fixture
-def count_queries(django_db_blocker: object) -> Callable[[], CaptureQueriesContext]:
-    from django.db import connection
-
-    def capture() -> CaptureQueriesContext:
-        return CaptureQueriesContext(connection)
-
-    return capture

@@ -14,22 +14,24 @@ from pathlib import Path
 
 from django.conf import settings
 
-TESTS = Path(__file__).resolve().parent
-ROOT = TESTS.parent
+from tests.support.paths import REPO as ROOT
+from tests.support.paths import TESTS
+
 CLOCK_CALLS = {"now", "localtime", "localdate", "today", "utcnow", "time", "monotonic"}
 # The modules that read the clock at import before (issue 11): the slow-run failures.
 ONCE_SLOW = [
-    "tests/test_fluids.py",
-    "tests/test_vitals_api.py",
-    "tests/test_events.py",
-    "tests/test_medications.py",
-    "tests/test_labs.py",
-    "tests/test_vitals_bedside_form.py",
-    "tests/test_patient_register.py",
-    "tests/test_vitals_recording.py",
-    "tests/test_course_order.py",
-    "tests/test_fluid_periods.py",
-    "tests/test_strict_datetimes.py",
+    "tests/patients/api/test_fluids.py",
+    "tests/patients/api/test_vitals_api.py",
+    "tests/patients/api/test_events.py",
+    "tests/patients/api/test_medications.py",
+    "tests/patients/api/test_labs.py",
+    "tests/patients/api/test_observation_kinds.py",  # the tests the five above shared
+    "tests/patients/bedside/test_vitals_bedside_form.py",
+    "tests/patients/services/test_patient_register.py",
+    "tests/patients/services/test_vitals_recording.py",
+    "tests/therapy/mar/test_course_order.py",
+    "tests/patients/services/test_fluid_periods.py",
+    "tests/il2monitor/test_strict_datetimes.py",
 ]
 
 

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from patients.models import FluidEntry, VitalSigns
-from tests.browser.conftest import VIEWPORTS, sign_in
-from tests.factories import AdmissionFactory, UserFactory
+from tests.support.browser import VIEWPORTS, sign_in
+from tests.support.factories import AdmissionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

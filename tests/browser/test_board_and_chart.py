@@ -7,12 +7,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in
-from tests.factories import UserFactory
-from tests.test_alert_kinds import CRS_GRADE_3
-from tests.test_board import NEWS2_MEDIUM, admitted
-from tests.test_chart import on_cycle
-from tests.therapy_fixtures import record_vitals
+from tests.support.browser import sign_in
+from tests.support.factories import UserFactory
+from tests.support.therapy_fixtures import (
+    CRS_GRADE_3,
+    NEWS2_MEDIUM,
+    admitted,
+    on_cycle,
+    record_vitals,
+)
 from therapy.models import Alert
 from therapy.monitor.evaluation import evaluation_run
 

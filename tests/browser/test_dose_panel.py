@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
-from tests.factories import AdmissionFactory, UserFactory
-from tests.therapy_fixtures import order_course, record_vitals
+from tests.support.browser import sign_in
+from tests.support.factories import AdmissionFactory, UserFactory
+from tests.support.therapy_fixtures import order_course, record_vitals
 from therapy.mar.verifier import REFUSED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

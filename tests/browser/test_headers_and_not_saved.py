@@ -11,10 +11,9 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
 
 from patients.models import VitalSigns
-from tests.browser.conftest import VIEWPORTS, sign_in
-from tests.factories import UserFactory
-from tests.test_alert_kinds import CRS_GRADE_3
-from tests.test_board import admitted
+from tests.support.browser import VIEWPORTS, sign_in
+from tests.support.factories import UserFactory
+from tests.support.therapy_fixtures import CRS_GRADE_3, admitted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"

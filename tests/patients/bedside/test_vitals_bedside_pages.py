@@ -1,0 +1,98 @@
+"""The ward board and a patient's bedside hub: the newest NEWS2 per bed in a fixed number of
+queries, and a set marked entered in error from the tablet."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from patients.models import VitalSigns
+from tests.support.factories import AdmissionFactory
+from tests.support.observation_factories import FluidEntryFactory, VitalSignsFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, nurse):  # type: ignore[no-untyped-def]
+    client.force_login(nurse)
+    return client
+
+
+def test_the_ward_board_shows_each_bed_with_its_newest_news2(signed_in):
+    stay = AdmissionFactory(patient__family_name="Okafor", ward="7B Oncology", bed="3")
+    VitalSignsFactory(admission=stay, taken_at=timezone.now() - timedelta(hours=3), spo2=97)
+    VitalSignsFactory(admission=stay, taken_at=timezone.now() - timedelta(minutes=20), spo2=91)
+    AdmissionFactory(patient__family_name="Watanabe", ward="HDU", bed="H1")
+
+    page = signed_in.get(reverse("patients:bedside")).content.decode()
+
+    assert "OKAFOR" in page and "WATANABE" in page
+    assert "NEWS2 3" in page and "band-low_medium" in page  # SpO2 91 scores 3
+    assert "No vitals yet" in page
+    hdu = signed_in.get(reverse("patients:bedside"), {"ward": "HDU"}).content.decode()
+    assert "WATANABE" in hdu and "OKAFOR" not in hdu
+
+
+@pytest.mark.parametrize("beds", [3, 12])
+def test_the_ward_board_query_count_does_not_grow_with_beds(
+    signed_in, django_assert_num_queries, beds
+):
+    for bed in range(beds):
+        VitalSignsFactory(admission=AdmissionFactory(bed=str(bed + 1)))
+    signed_in.get(reverse("patients:bedside"))
+    # session, user, the two permission reads, the ward list, the user's roles (page header),
+    # the header's alert badge, the board itself (beds, patients and each bed's newest set
+    # in one query), and the monitor's status of every bed (one query, through the hook)
+    with django_assert_num_queries(9):
+        response = signed_in.get(reverse("patients:bedside"))
+    assert response.content.decode().count('class="bed-card"') == beds
+
+
+def test_the_bedside_hub_lists_the_last_day_and_urine(signed_in, admission):
+    VitalSignsFactory(admission=admission, heart_rate=131)
+    VitalSignsFactory(admission=admission, taken_at=timezone.now() - timedelta(hours=30))
+    FluidEntryFactory(admission=admission, volume_ml=95)
+
+    page = signed_in.get(reverse("patients:bedside-patient", args=[admission.patient.pk]))
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert text.count('<tr class="in-error">') == 0
+    assert "131" in text and "95 mL" in text
+    assert text.count("Entered in error…") == 1  # the 30-hour-old set is not listed
+
+
+def test_marking_a_set_entered_in_error_from_the_hub(signed_in, nurse, admission):
+    vitals = VitalSignsFactory(admission=admission)
+    action = reverse("patients:bedside-vitals-error", args=[admission.patient.pk, vitals.pk])
+
+    refused = signed_in.post(action, {"reason": ""}, follow=True)
+    assert "Give the reason" in refused.content.decode()
+    response = signed_in.post(action, {"reason": "Probe on the wrong finger"}, follow=True)
+
+    vitals.refresh_from_db()
+    assert vitals.entered_in_error and vitals.entered_in_error_by == nurse
+    assert "marked entered in error" in response.content.decode()
+    assert '<tr class="in-error">' in response.content.decode()
+    assert VitalSigns.objects.count() == 1
+
+
+def test_another_patients_set_cannot_be_marked_through_this_patient(signed_in, admission):
+    other = VitalSignsFactory()
+    action = reverse("patients:bedside-vitals-error", args=[admission.patient.pk, other.pk])
+    assert signed_in.post(action, {"reason": "x"}).status_code == 404
+    other.refresh_from_db()
+    assert not other.entered_in_error
+
+
+def test_pages_need_the_charting_role(client, api_reader, admission):
+    client.force_login(api_reader)
+    for name, args in [
+        ("patients:bedside", []),
+        ("patients:bedside-patient", [admission.patient.pk]),
+        ("patients:bedside-fluids", [admission.patient.pk]),
+        ("patients:bedside-weight", [admission.patient.pk]),
+    ]:
+        assert client.get(reverse(name, args=args)).status_code == 403
