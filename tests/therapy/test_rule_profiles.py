@@ -239,3 +239,24 @@ def test_admin_refuses_to_activate_a_version_it_cannot_read(client, make_user):
         rule_profile_active() == current
         and not RuleProfileVersion.objects.get(pk=readable.pk).is_active
     )
+
+
+def test_a_stored_version_is_decoded_once_and_a_changed_row_afresh(monkeypatch):
+    from therapy import profiles
+    from therapy.rules import RuleProfile
+
+    row = profiles.rule_profile_active()
+    first = profiles.rules_profile(row)
+    calls = []
+    decode = RuleProfile.from_dict
+    monkeypatch.setattr(
+        RuleProfile, "from_dict", classmethod(lambda cls, data: calls.append(1) or decode(data))
+    )
+    assert profiles.rules_profile(row) is first  # the same version: not decoded again
+    assert calls == []
+
+    changed = {**row.settings, "precheck": {**row.settings["precheck"]}}
+    changed["precheck"]["vitals_max_age_minutes"] = 119
+    row.settings = changed  # a row changed behind the services' back
+    assert profiles.rules_profile(row).precheck.vitals_max_age_minutes == 119
+    assert calls == [1]
