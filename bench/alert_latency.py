@@ -25,6 +25,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "il2monitor.settings.test")
 os.environ.setdefault("TEST_RESULT_BACKEND", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Its own database and queue: a test run on the same machine never shares them.
+os.environ.setdefault("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/il2bench_latency")
+os.environ.setdefault("CELERY_QUEUE", "il2-bench-latency")
 
 VITALS = {
     "respiratory_rate": 20,
@@ -48,8 +51,8 @@ def measure(posts: int, pings: int) -> tuple[list[float], list[float]]:
     from django.utils import timezone
     from rest_framework.test import APIClient
 
-    from tests.factories import AdmissionFactory, UserFactory
-    from tests.worker_process import start_worker, stop
+    from tests.support.factories import AdmissionFactory, UserFactory
+    from tests.support.worker_process import start_worker, stop
     from therapy.models import Alert
     from therapy.tasks import ping
 

@@ -209,7 +209,7 @@ def measure(repeat: int) -> list[str]:
     from django.utils import timezone
 
     from patients.models import VitalSigns
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     users = {
         "nurse": UserFactory(role="nurse", username="bench.nurse"),

@@ -171,6 +171,7 @@ def load_ward(patients: int, days: int) -> dict[str, Any]:
     from il2monitor.tokens.services import api_token_create
     from patients.models import Admission, Patient
     from patients.services.vitals import vitals_record
+    from therapy.api.summary import summary_document_refresh
     from therapy.mar import courses
     from therapy.models import Dose, DoseStatus
     from therapy.monitor.evaluation import evaluation_run
@@ -250,7 +251,9 @@ def load_ward(patients: int, days: int) -> dict[str, Any]:
             vasopressors=[{"agent": "norepinephrine", "dose": "0.05", "dose_unit": "mcg_kg_min"}],
         )
     for patient in people:
+        # What the monitor's task does: evaluate, then store the summary document.
         evaluation_run(patient_id=patient.pk, reason="manual")
+        summary_document_refresh(patient_id=patient.pk)
     settle()
     return {
         "token": key,
@@ -268,6 +271,14 @@ def add_history(ward: dict[str, Any], days: int, factor: int) -> int:
     end = ward["first_vitals_at"] - timedelta(hours=2)
     start = ward["first_vitals_at"] - timedelta(days=days * (factor - 1))
     rows = insert_vitals(start=start, end=end, nurse_id=ward["nurse_id"])
+    # Bulk SQL sends no signal: make every document out of date and let the monitor's step
+    # store it again, as it would after records arrive (it is built over the 10× history).
+    from therapy.api.summary import summary_document_refresh
+    from therapy.models import StateDocument
+
+    StateDocument.objects.invalidate(ward["patient_ids"])
+    for patient_id in ward["patient_ids"]:
+        summary_document_refresh(patient_id=patient_id)
     settle()
     return rows
 
@@ -305,7 +316,33 @@ def in_process(ward: dict[str, Any], paths: dict[str, list[str]]) -> dict[str, d
             client.get(random.choice(options))  # noqa: S311 (picking a patient)
             times.append(time.perf_counter() - start)
         found[name] = {"queries": count, "ms": sorted(times)[10] * 1e3}
+    found["summary, out of date (built)"] = rebuilt(client, paths["summary"])
     return found
+
+
+def rebuilt(client: Any, options: list[str]) -> dict[str, Any]:
+    """A summary whose document a write has just made out of date: built from the read
+    model and stored again (what the first poll after a record costs), alone only."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from therapy.models import StateDocument
+
+    def out_of_date(path: str) -> None:
+        StateDocument.objects.invalidate([path.split("/")[4]])
+
+    out_of_date(options[-1])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(options[-1]).status_code == 200
+    count = len(queries)
+    times = []
+    for _ in range(21):
+        path = random.choice(options)  # noqa: S311 (picking a patient)
+        out_of_date(path)
+        start = time.perf_counter()
+        client.get(path)
+        times.append(time.perf_counter() - start)
+    return {"queries": count, "ms": sorted(times)[10] * 1e3}
 
 
 # --- Serving and loading ---------------------------------------------------------------------
@@ -409,6 +446,12 @@ def table(label: str, results: dict[str, dict], alone: dict[str, dict]) -> list[
             f"{figures['p99_us'] / 1e3:.1f} | {figures['non_2xx'] + figures['socket_errors']} | "
             f"{ratio} | {figures['load']:.1f} |"
         )
+    for name, figures in alone.items():
+        if name not in results:  # measured alone only
+            rows.append(
+                f"| {label} | {name} | {figures['queries']} | {figures['ms']:.1f} | – | – | – | "
+                "– | – | – | – |"
+            )
     return rows
 
 
@@ -455,7 +498,7 @@ def main() -> None:
             results = measure(args.port, ward, args, work)
             per_patient = sets / args.patients
             lines += table(f"{label} ({sets:,} sets, {per_patient:.0f}/patient)", results, alone)
-            print(lines[-3:], flush=True)
+            print(lines[-4:], flush=True)
     finally:
         if server is not None:
             server.terminate()

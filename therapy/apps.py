@@ -9,8 +9,10 @@ class TherapyConfig(AppConfig):
     def ready(self) -> None:
         from patients.monitor_hook import register_monitor
         from patients.monitor_status import register_status_provider
+        from therapy.models.documents import connect_invalidation
         from therapy.monitor.listener import enqueue_evaluation
         from therapy.state.health import not_monitored_words
 
         register_monitor(enqueue_evaluation)
         register_status_provider(not_monitored_words)
+        connect_invalidation()

@@ -4,6 +4,7 @@ or by beat (il2monitor/celery.py). Logs carry patient ids, never names or MRNs."
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from typing import TypedDict
 
@@ -12,9 +13,12 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from patients.selectors.patients import open_admissions
+from therapy.api.summary import summary_document_refresh
 from therapy.monitor import alerts, selectors
 from therapy.monitor import evaluation as services
 from therapy.monitor.notify import notification_send, notifications_sweep
+
+logger = logging.getLogger(__name__)
 
 
 class _Retry(TypedDict):
@@ -47,6 +51,16 @@ def patient_evaluate(self: Task[[str, str], None], patient_id: str, reason: str)
                     patient_id=uuid.UUID(patient_id), reason=reason, error=error, now=timezone.now()
                 )
         raise
+    _document_refresh(patient_id)
+
+
+def _document_refresh(patient_id: str) -> None:
+    """Store the patient's summary document after evaluating (issue 16): the alerts are
+    committed already, and a failure here only leaves the document to be built on request."""
+    try:
+        summary_document_refresh(patient_id=uuid.UUID(patient_id))
+    except Exception:
+        logger.exception("summary document not stored patient=%s", patient_id)
 
 
 @shared_task(acks_late=True, **RETRY)

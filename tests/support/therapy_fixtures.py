@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from il2monitor.tokens.services import api_token_create
 from patients.services.observations import fluid_record, lab_record
 from patients.services.recording import observation_mark_entered_in_error
 from patients.services.vitals import vitals_record
@@ -154,3 +155,25 @@ def on_cycle(nurse, physician, *, hours_of_vitals: int = 40):  # type: ignore[no
         )
     evaluation_run(patient_id=patient.pk, reason="vitals")
     return stay, course
+
+
+def token_client(api: Any, user: Any) -> Any:
+    """A client authenticating like a REST client: each request loads its token, user and
+    permissions afresh (a forced user would keep its permission cache between requests)."""
+    key = api_token_create(user=user, name="poller", scope="read", by=None).key
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    api.get("/api/v1/summaries/")  # first use writes the token's last-used time
+    return api
+
+
+def patient_in_trouble(nurse: Any, physician: Any, **admission: Any) -> Any:
+    """Admitted, on a course with dose 1 held, grade 3 CRS picture, evaluated."""
+    patient = AdmissionFactory(**admission).patient
+    course = order_course(patient, physician, first_dose_in=timedelta(minutes=10))
+    record_vitals(patient, nurse, minutes_ago=20)
+    courses.dose_hold(
+        dose=course.doses.get(number=1), by=nurse, reasons=["clinical_judgement"], note="rigors"
+    )
+    record_vitals(patient, nurse, minutes_ago=5, **CRS_GRADE_3)
+    evaluation_run(patient_id=patient.pk, reason="vitals")
+    return patient, course

@@ -3,12 +3,18 @@ clients that poll. Both serialize the read model the pages show (``therapy.state
 a fixed number of queries whatever the history, or the number of patients on a page."""
 
 import copy
+import hashlib
+import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +25,7 @@ from patients.models import Admission, Patient
 from patients.selectors import patients as patient_selectors
 from therapy.api.alerts import AlertSerializer
 from therapy.api.serializers import PrecheckSerializer
-from therapy.models import CourseStatus
+from therapy.models import CourseStatus, StateDocument
 from therapy.rules.vls import SignStatus, VlsSeverity
 from therapy.state.health import PART_WORDS, STATUSES
 from therapy.state.patient_state import (
@@ -273,16 +279,108 @@ def _visible_patient(request: Request, patient_id: Any) -> Patient:
         raise Http404 from error
 
 
+# --- the stored document (therapy.models.documents) -----------------------------------------
+
+
+def _etag(body: dict[str, Any]) -> str:
+    """A strong validator of what the summary says: the body without ``generated_at`` (a
+    summary rebuilt with nothing changed keeps its ETag)."""
+    said = {key: value for key, value in body.items() if key != "generated_at"}
+    return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()[:40]
+
+
+def _stored(
+    ids: list[Any], build: Callable[[], list[PatientState]]
+) -> list[tuple[dict[str, Any], str]]:
+    """Build the states of these patients (``build``, in the order of ``ids``), serialize them
+    as the API renders them, and store each as its patient's document unless a write moved
+    its ``changes`` since before the build began (compare and set)."""
+    seen = dict(StateDocument.objects.filter(patient_id__in=ids).values_list("pk", "changes"))
+    missing = [pk for pk in ids if pk not in seen]
+    if missing:  # a row first, so that a write racing this build bumps it (see invalidate)
+        StateDocument.objects.invalidate(missing)
+        seen.update(
+            StateDocument.objects.filter(patient_id__in=missing).values_list("pk", "changes")
+        )
+    built = []
+    for state in build():
+        data = PatientSummarySerializer(state).data
+        body = json.loads(JSONRenderer().render(data))
+        etag = _etag(body)
+        changes = seen[state.patient.pk]
+        StateDocument.objects.filter(patient_id=state.patient.pk, changes=changes).update(
+            body=body,
+            etag=etag,
+            built_from=changes,
+            built_at=state.now,
+            valid_until=state.changes_at,
+        )
+        built.append((body, etag))
+    return built
+
+
+def summary_document_refresh(*, patient_id: Any) -> None:
+    """Build and store a patient's summary document (the monitor does, after evaluating)."""
+    patient = (
+        Patient.objects.filter(pk=patient_id)
+        .prefetch_related(
+            Prefetch(
+                "admissions",
+                queryset=Admission.objects.filter(discharged_at__isnull=True),
+                to_attr="open_admissions",
+            )
+        )
+        .first()
+    )
+    if patient is not None:
+        _stored([patient.pk], lambda: [patient_state(patient=patient)])
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    wanted = request.headers.get("If-None-Match", "")
+    return any(tag.strip().removeprefix("W/") in (f'"{etag}"', "*") for tag in wanted.split(","))
+
+
+def _conditional(request: Request, body: Any, etag: str) -> Response:
+    """200 with the body, or 304 when the client holds it already; the ETag either way."""
+    response = Response(status=304) if _not_modified(request, etag) else Response(body)
+    response["ETag"] = f'"{etag}"'
+    return response
+
+
 @extend_schema(tags=["summary"])
 class PatientSummaryView(APIView):
-    """What a clinician sees at the bedside, in one call."""
+    """What a clinician sees at the bedside, in one call.
+
+    Served from the patient's stored document while it is current (one query): the monitor
+    stores it when it evaluates, and a request that finds it out of date builds and stores it.
+    Answers with an ``ETag``; ``If-None-Match`` with it answers 304 while nothing changed."""
 
     required_permissions = {"GET": SUMMARY_PERMISSIONS, "HEAD": SUMMARY_PERMISSIONS}
 
-    @extend_schema(responses={200: PatientSummarySerializer})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="The ETag of a summary you hold: 304 while it is still current.",
+            )
+        ],
+        responses={
+            200: PatientSummarySerializer,
+            304: OpenApiResponse(description="Not modified: the summary you hold is current."),
+        },
+    )
     def get(self, request: Request, patient_id: Any) -> Response:
+        now = timezone.now()
+        if patient_selectors.may_see_patients(request.user):
+            document = StateDocument.objects.filter(patient_id=patient_id).first()
+            if document is not None and document.is_current(now):
+                return _conditional(request, document.body, document.etag)
         patient = _visible_patient(request, patient_id)
-        return Response(PatientSummarySerializer(patient_state(patient=patient)).data)
+        [(body, etag)] = _stored([patient.pk], lambda: [patient_state(patient=patient, now=now)])
+        return _conditional(request, body, etag)
 
 
 @extend_schema(tags=["summary"])
@@ -308,6 +406,33 @@ class WardSummariesView(generics.ListAPIView[Any]):
         ]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        states = admission_states(admissions=page or [])
-        return self.get_paginated_response(PatientSummarySerializer(states, many=True).data)
+        """Each summary from its stored document while current (one query for the page's),
+        the others built and stored; an ``ETag`` over the page."""
+        now = timezone.now()
+        page = list(self.paginate_queryset(self.get_queryset()) or [])
+        ids = [stay.patient_id for stay in page]
+        documents = {
+            document.pk: document
+            for document in StateDocument.objects.filter(patient_id__in=ids)
+            if document.is_current(now)
+        }
+        stale = [stay for stay in page if stay.patient_id not in documents]
+        built = dict(
+            zip(
+                [stay.patient_id for stay in stale],
+                _stored(
+                    [stay.patient_id for stay in stale],
+                    lambda: admission_states(admissions=stale, now=now),
+                ),
+                strict=True,
+            )
+        )
+        items = [
+            (documents[pk].body, documents[pk].etag) if pk in documents else built[pk] for pk in ids
+        ]
+        response = self.get_paginated_response([body for body, _ in items])
+        links = {key: value for key, value in response.data.items() if key != "results"}
+        etag = hashlib.sha256(
+            json.dumps([links, [tag for _, tag in items]], sort_keys=True).encode()
+        ).hexdigest()[:40]
+        return _conditional(request, response.data, etag)

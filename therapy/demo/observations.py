@@ -94,10 +94,17 @@ class Stay:
         return vitals_record(patient=self.patient, by=by, taken_at=at, **values).record
 
     def fluids_for_shift(
-        self, end: datetime, *, urine: int, iv: int, oral: int, start: datetime | None = None
+        self,
+        end: datetime,
+        *,
+        urine: int,
+        iv: int,
+        oral: int,
+        start: datetime | None = None,
+        shortest: timedelta = timedelta(hours=1),
     ) -> None:
         start = max(start or end - SHIFT, self.admission.admitted_at)
-        if (end - start) < timedelta(hours=1):
+        if (end - start) < shortest:
             return
         for direction, route, volume in (
             ("intake", "iv", iv),
@@ -151,6 +158,10 @@ class Stay:
             urine=int(urine_ml_per_hour * hours),
             iv=int(iv_ml_per_hour * hours),
             oral=0,
+            # Charted up to now even just after a shift change (an hour's gap left oliguria
+            # "not assessable" for the first hour of every shift); the recording service
+            # refuses periods under a minute.
+            shortest=timedelta(minutes=2),
         )
 
     def shift_ends(self) -> list[datetime]:

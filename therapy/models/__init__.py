@@ -12,6 +12,7 @@ from therapy.models.alerts import (
     Severity,
 )
 from therapy.models.courses import Course, CourseStatus, Dose, DoseStatus
+from therapy.models.documents import StateDocument
 from therapy.models.monitor import MonitorState, PatientEvaluation
 from therapy.models.profiles import RuleProfileVersion
 
@@ -32,4 +33,5 @@ __all__ = [
     "PatientEvaluation",
     "RuleProfileVersion",
     "Severity",
+    "StateDocument",
 ]

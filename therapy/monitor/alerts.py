@@ -23,6 +23,7 @@ from therapy.models import (
     Notification,
     NotificationChannel,
     Severity,
+    StateDocument,
 )
 from therapy.monitor.assessment import Assessment, Finding
 from therapy.monitor.queue import DELIVER_NOTIFICATION, enqueue
@@ -174,11 +175,13 @@ def alert_raise(*, patient_id: Any, finding: Finding, now: datetime) -> Alert | 
     if alert is None:
         return _open(patient_id, finding, now)
     _seen(alert, finding, now)
+    StateDocument.objects.invalidate([patient_id])
     return alert
 
 
 def alerts_close_for_discharge(*, patient_id: Any, now: datetime) -> int:
     """A discharged patient is no longer monitored: resolve what is open, recorded as such."""
+    StateDocument.objects.invalidate([patient_id])
     return Alert.objects.filter(patient_id=patient_id, status__in=OPEN_STATUSES).update(
         status=AlertStatus.RESOLVED,
         resolved_at=now,
@@ -214,6 +217,7 @@ def alert_acknowledge(*, alert: Alert, by: Any, note: str, now: datetime) -> Ale
     if claimed != 1:
         alert.refresh_from_db()
         raise ConflictError(f"This alert is already {alert.status}.")
+    StateDocument.objects.invalidate([alert.patient_id])
     alert.refresh_from_db()
     return alert
 
@@ -248,6 +252,7 @@ def alerts_escalate(*, now: datetime) -> int:
                     severity_since=alert.severity_since,
                 ).update(escalated_at=now)
                 if claimed == 1:
+                    StateDocument.objects.invalidate([alert.patient_id])
                     alert.escalated_at = now
                     logger.info("alert escalated patient=%s kind=%s", alert.patient_id, alert.kind)
                     notify(alert, f"escalated_{alert.severity}")

@@ -22,6 +22,7 @@ from therapy.models import (
     MonitorState,
     PatientEvaluation,
     Severity,
+    StateDocument,
 )
 from therapy.monitor.alerts import alert_raise, alerts_close_for_discharge, alerts_reconcile
 from therapy.monitor.assessment import (
@@ -132,6 +133,8 @@ def _evaluate(patient: Patient, reason: str, now: datetime) -> PatientEvaluation
     admitted = Admission.objects.filter(patient=patient, discharged_at__isnull=True).exists()
     started = False
     with transaction.atomic():
+        # What this run writes (alerts, the monitor's state) changes the patient's summary.
+        StateDocument.objects.invalidate([patient_id])
         if not admitted:
             closed = alerts_close_for_discharge(patient_id=patient_id, now=now)
             if closed:
@@ -217,6 +220,7 @@ def evaluation_failure_record(
     )
     evidence = {"scope": "evaluation", "failures": [failure], "assessed_at": now.isoformat()}
     with transaction.atomic():
+        StateDocument.objects.invalidate([patient_id])
         started = _health_failure(patient_id, now, evidence)
         if Admission.objects.filter(patient_id=patient_id, discharged_at__isnull=True).exists():
             alert_raise(

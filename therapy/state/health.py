@@ -12,7 +12,7 @@ only while the monitor vouches for it (``current``)."""
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import dateformat, timezone
@@ -78,6 +78,20 @@ class MonitorHealth:
             and part not in self.failed_parts
             and fresh
         )
+
+    def changes(self) -> list[datetime]:
+        """When this answer may next change with no write: the monitor turning stale, a
+        fresh assessment ageing, the minutes of "no evaluation for N min" ticking."""
+        stale_after = monitor_stale_after()
+        moments = []
+        if self.last_success_at is not None:
+            moments.append(self.last_success_at + stale_after)
+        if self.assessed_at is not None:
+            moments.append(self.assessed_at + stale_after)
+        if self.status == "stale" and self.last_success_at is not None:
+            elapsed = self.now - self.last_success_at
+            moments.append(self.now + timedelta(minutes=1) - elapsed % timedelta(minutes=1))
+        return moments
 
     @property
     def current(self) -> dict[str, bool]:

@@ -41,6 +41,7 @@ from therapy.models import (
     Severity,
 )
 from therapy.rules.monitoring import (
+    DUE_SOON_FRACTION,
     IN_CYCLE_VITALS_INTERVAL,
     DoseWindow,
     vitals_status,
@@ -224,6 +225,32 @@ class PatientState:
         """``none``, ``scheduled``, ``due`` (its window is open) or ``overdue``."""
         window = self.dose_window
         return "none" if window is None else window.status(self.now)
+
+    # --- when it changes with the clock -------------------------------------------------
+    @cached_property
+    def changes_at(self) -> datetime:
+        """The first moment after ``now`` at which something this state derives from the
+        time of day changes with no write: vitals turning due or overdue, the dose window
+        opening, the dose turning overdue, the monitor's answer, the date in "since 3 Mar"
+        (the next local midnight). A stored document of this state is current until then."""
+        local = timezone.localtime(self.now)
+        midnight = timezone.make_aware(
+            datetime.combine(local.date() + timedelta(days=1), datetime.min.time()),
+            local.tzinfo,
+        )
+        moments = [midnight, *self.monitor.changes()]
+        reference = self.last_vitals_at or (self.admission.admitted_at if self.admission else None)
+        if reference is not None and self.admission is not None:
+            interval = self.due_interval
+            # "due" from 3/4 of the interval; "overdue" once past it (strictly after).
+            moments += [
+                reference + interval * DUE_SOON_FRACTION,
+                reference + interval + timedelta(microseconds=1),
+            ]
+        window = self.dose_window
+        if window is not None:
+            moments += [window.opens_at, window.overdue_at]
+        return min(moment for moment in moments if moment > self.now)
 
     # --- alerts ----------------------------------------------------------------------------
     @cached_property

@@ -125,8 +125,14 @@ def test_the_rules_engine_reads_the_two_stories_as_intended(demo, now):
     from therapy.rules.profile import DEFAULT_PROFILE
     from therapy.rules.vls import SignStatus, vls_assess
 
-    # As of the demo's last records (the oliguria rule wants 8 h of charted output up to then).
-    at = latest(VASCULAR_LEAK_MRN).taken_at
+    # As of the demo's last records (the oliguria rule wants 8 h of charted output up to then:
+    # in the first minutes after a shift change the running period is not charted yet).
+    newest_urine = (
+        FluidEntry.objects.filter(patient__mrn=VASCULAR_LEAK_MRN, route="urine")
+        .order_by("-period_end")
+        .first()
+    )
+    at = min(latest(VASCULAR_LEAK_MRN).taken_at, newest_urine.period_end)
 
     def record(mrn: str):  # type: ignore[no-untyped-def]
         patient = Patient.objects.get(mrn=mrn)
