@@ -83,7 +83,7 @@ MDC_REFIDS: Final = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=True)
 class Unit:
     """How a unit's value becomes the set's: ``convert`` (°F → °C), with the unit's name."""
 

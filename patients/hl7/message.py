@@ -6,6 +6,7 @@ Nothing here writes: the receiver (``receive.py``) looks the patient up and reco
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -155,12 +156,17 @@ def read(message: Any, header: Header) -> Observations:
     observations = Observations(header=header, mrn=_mrn(message))
     observed_at: datetime | None = None
     device_default = header.sending_application
-    for index, segment in enumerate(message, start=1):
+    seen: dict[str, int] = defaultdict(int)  # ERR-2 counts each segment type on its own
+    for segment in message:
         name = str(segment(0))
+        seen[name] += 1
         if name == "OBR":
-            observed_at = _time(_text(segment, 7), f"OBR^{index}^7") if _text(segment, 7) else None
+            text = _text(segment, 7)
+            observed_at = _time(text, f"OBR^{seen[name]}^7") if text else None
         elif name == "OBX":
-            reading = _reading(segment, index, observed_at, device_default, observations.ignored)
+            reading = _reading(
+                segment, seen[name], observed_at, device_default, observations.ignored
+            )
             if reading is not None:
                 observations.readings.append(reading)
     if not observations.readings:
@@ -260,7 +266,14 @@ def _numeric(
         raise erroneous(DATA_TYPE_ERROR, f"{measure.label}: {value_text!r} is not a number.")
     units = codes.units_for(measure)
     unit_parts = _components(unit_text)
-    unit = next((units[part] for part in unit_parts[:2] if part in units), None)
+    matched = {units[part] for part in unit_parts[:2] if part in units}
+    if len(matched) > 1:  # "268192^MDC_DIM_FAHR": a number and a name that disagree
+        raise erroneous(
+            TABLE_VALUE_NOT_FOUND,
+            f"{measure.label} ({code_text}): unit {unit_text} names two different units.",
+            f"{where}^6",
+        )
+    unit = matched.pop() if matched else None
     if unit is None:
         raise erroneous(
             TABLE_VALUE_NOT_FOUND,

@@ -190,6 +190,7 @@ def _refusal_of(error: ValidationError | ConflictError, readings: list[Reading])
         return erroneous(message.APPLICATION_INTERNAL_ERROR, " ".join(error.messages), "PID^1^3")
     fields = error.message_dict if hasattr(error, "error_dict") else {}
     location = next(
-        (r.location for name in fields for r in readings if r.measure.field == name), "OBX"
+        (f"{r.location}^5" for name in fields for r in readings if r.measure.field == name),
+        "OBX",
     )
     return erroneous(message.APPLICATION_INTERNAL_ERROR, " ".join(error.messages), location)

@@ -497,3 +497,118 @@ def test_a_second_admission_patient_is_not_confused_with_the_first(gateway, admi
 
     assert device_sets(admission.patient) == []
     assert len(device_sets(other.patient)) == 1
+
+
+# --- Units, times, structure ----------------------------------------------------------------
+def test_the_err_segment_locates_the_reading(gateway, admission):
+    ack = send(gateway, philips_like(admission.patient.mrn, "PH-0070", at=minutes_ago(3), hr=400))
+
+    err = next(line for line in ack.text.split("\r") if line.startswith("ERR|")).split("|")
+    # ERR-2: the second OBX (the heart rate; the first is the device row), field 5.
+    assert err[2] == "OBX^2^5"
+    assert err[3] == "207^Application internal error^HL70357"
+    assert err[4] == "E"
+
+
+@pytest.mark.parametrize(
+    ("unit", "stored"),
+    [("268192^MDC_DIM_DEGC^MDC", "37.0"), ("266560^MDC_DIM_FAHR^MDC", "37.0"), ("Cel", "37.0")],
+)
+def test_temperature_units_of_mdc_and_ucum(gateway, admission, unit, stored):
+    at = minutes_ago(2)
+    value = "98.6" if "FAHR" in unit else "37.0"
+    body = message(
+        msh("PH-0071", at=at),
+        pid(admission.patient.mrn),
+        philips_obx(1, "150364^MDC_TEMP_BODY^MDC", value, unit, at),
+    )
+
+    assert send(gateway, body).code == "AA"
+    [vitals] = device_sets(admission.patient)
+    assert vitals.temperature_c == Decimal(stored)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["268192^MDC_DIM_FAHR^MDC", "degrees", "", "%"],
+    ids=["contradicting", "words", "none", "percent"],
+)
+def test_a_temperature_unit_that_is_not_one_is_ae(gateway, admission, unit):
+    at = minutes_ago(2)
+    body = message(
+        msh("PH-0072", at=at),
+        pid(admission.patient.mrn),
+        philips_obx(1, "150364^MDC_TEMP_BODY^MDC", "37.0", unit, at),
+    )
+
+    ack = send(gateway, body)
+
+    assert (ack.code, ack.error) == ("AE", "103")
+    assert "Temperature" in ack.reason
+    assert device_sets(admission.patient) == []
+
+
+def test_a_reading_in_the_future_is_ae(gateway, admission):
+    ack = send(
+        gateway,
+        philips_like(admission.patient.mrn, "PH-0073", at=timezone.now() + timedelta(hours=2)),
+    )
+
+    assert ack.code == "AE"
+    assert device_sets(admission.patient) == []
+
+
+def test_a_reading_without_any_time_is_ae(gateway, admission):
+    body = message(
+        msh("PH-0074", at=minutes_ago(1)),
+        pid(admission.patient.mrn),
+        "OBX|1|NM|8867-4^Heart rate^LN||80|/min|||||F",
+    )
+
+    ack = send(gateway, body)
+
+    assert (ack.code, ack.error) == ("AE", "101")
+    assert "no time" in ack.reason
+
+
+def test_a_message_without_control_id_is_ar(gateway, admission):
+    ack = send(gateway, philips_like(admission.patient.mrn, "", at=minutes_ago(1)))
+
+    assert (ack.code, ack.error) == ("AR", "101")
+    assert VitalSigns.objects.count() == 0
+
+
+def test_a_message_without_pid_is_ae(gateway):
+    at = minutes_ago(1)
+    body = message(msh("PH-0075", at=at), philips_obx(1, ECG_HR, 80, BPM, at))
+
+    assert send(gateway, body).code == "AE"
+
+
+def test_an_acvpu_value_that_is_not_one_is_ae(gateway, admission):
+    at = minutes_ago(2)
+    body = philips_like(
+        admission.patient.mrn, "PH-0076", at=at, extra=news2_inputs(10, at, acvpu="Z")
+    )
+
+    ack = send(gateway, body)
+
+    assert (ack.code, ack.error) == ("AE", "103")
+    assert "'Z^^99IL2' is not one of alert" in ack.reason
+
+
+def test_a_device_set_with_oxygen_gets_its_device_and_flow(gateway, admission):
+    at = minutes_ago(2)
+    flow = philips_obx(12, "3151-8^Inhaled oxygen flow rate^LN", 2, "L/min", at)
+    body = philips_like(
+        admission.patient.mrn,
+        "PH-0077",
+        at=at,
+        extra=[*news2_inputs(10, at, acvpu="C", device="nasal_cannula"), flow],
+    )
+
+    assert send(gateway, body).code == "AA"
+    [vitals] = device_sets(admission.patient)
+    assert (vitals.consciousness, vitals.oxygen_device) == ("new_confusion", "nasal_cannula")
+    assert vitals.oxygen_flow_l_min == Decimal("2.0")
+    assert vitals.news2_red_flag  # new confusion scores 3
