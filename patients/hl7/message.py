@@ -180,10 +180,18 @@ def read(message: Any, header: Header) -> Observations:
 
 def _mrn(message: Any) -> str:
     """PID-3: the identifier typed MR (CX-5); an untyped one only if it is the only one."""
-    try:
-        pid = message.segment("PID")
-    except KeyError as error:
-        raise erroneous(REQUIRED_FIELD_MISSING, "The message has no PID segment.", "PID") from error
+    pids = [segment for segment in message if str(segment(0)) == "PID"]
+    if not pids:
+        raise erroneous(REQUIRED_FIELD_MISSING, "The message has no PID segment.", "PID")
+    if len(pids) > 1:
+        # Several patients' results in one ORU: every OBX would have to be tied to its PID;
+        # a monitor sends one patient per message, and a guess here could chart on the wrong one.
+        raise erroneous(
+            APPLICATION_INTERNAL_ERROR,
+            "The message holds more than one patient (PID); send one patient per message.",
+            "PID^2",
+        )
+    pid = pids[0]
     identifiers = [_components(rep) for rep in _repetitions(_text(pid, 3))]
     identifiers = [cx for cx in identifiers if cx and cx[0]]
     typed = [cx[0] for cx in identifiers if len(cx) > 4 and cx[4] == "MR"]

@@ -612,3 +612,21 @@ def test_a_device_set_with_oxygen_gets_its_device_and_flow(gateway, admission):
     assert (vitals.consciousness, vitals.oxygen_device) == ("new_confusion", "nasal_cannula")
     assert vitals.oxygen_flow_l_min == Decimal("2.0")
     assert vitals.news2_red_flag  # new confusion scores 3
+
+
+def test_a_message_with_two_patients_is_ae_and_charts_on_neither(gateway, admission):
+    other = AdmissionFactory()
+    at = minutes_ago(2)
+    body = message(
+        msh("PH-0080", at=at),
+        pid(admission.patient.mrn),
+        philips_obx(1, ECG_HR, 80, BPM, at),
+        pid(other.patient.mrn),
+        philips_obx(2, ECG_HR, 120, BPM, at),
+    )
+
+    ack = send(gateway, body)
+
+    assert (ack.code, ack.error) == ("AE", "207")
+    assert "more than one patient" in ack.reason
+    assert VitalSigns.objects.count() == 0
