@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 ECG_HR = "147842^MDC_ECG_HEART_RATE^MDC"
 BPM = "264864^MDC_DIM_BEAT_PER_MIN^MDC"
 # Per message: the stored-message lookup, the patient, the message row, its sets' links (a
-# read and an insert), four savepoints. Per set (the vitals service's own): the admission
-# locked, full_clean's four key checks, the insert and its history row, three savepoints.
+# read and an insert), two savepoints and their releases. Per set (the vitals service's own):
+# the admission locked, full_clean's four key checks, the insert and its history row, two
+# savepoints and their releases.
 PER_MESSAGE = 9
 PER_SET = 11
 
