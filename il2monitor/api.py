@@ -17,6 +17,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from patients.api.views import AdmissionViewSet, PatientAdmissionsView, PatientViewSet
+from patients.hl7.views import Hl7V2View
 from therapy.api.alerts import AlertViewSet
 from therapy.api.summary import PatientSummaryView, WardSummariesView
 from therapy.api.views import CourseViewSet, DoseViewSet, PatientCoursesView, PatientDosesView
@@ -62,6 +63,7 @@ urlpatterns = [
         name="patient-summary",
     ),
     path("summaries/", WardSummariesView.as_view(), name="summaries"),
+    path("hl7/v2/", Hl7V2View.as_view(), name="hl7-v2"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script from a URL: no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -219,7 +219,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in; a device-feed token may post HL7 and nothing else, not even read the schema.
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.IsAuthenticated",
+        "il2monitor.tokens.permissions.TokenScopePermission",
+    ],
 }
 
 # --- Security headers (docs/architecture.md, "Security headers") ------------------------------

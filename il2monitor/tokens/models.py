@@ -19,6 +19,8 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 class TokenScope(models.TextChoices):
     READ = "read", "Read only"
     READ_WRITE = "read_write", "Read and write (with the user's role)"
+    # A monitor gateway: may post HL7 v2 vitals (docs/hl7.md) and nothing else.
+    DEVICE_FEED = "device_feed", "Device feed (HL7 v2 vitals only)"
 
 
 def key_digest(key: str) -> str:
@@ -44,7 +46,8 @@ class ApiToken(models.Model):
         max_length=12,
         choices=TokenScope.choices,
         default=TokenScope.READ,
-        help_text="Read only: GET alone, whatever the user's role may do.",
+        help_text="Read only: GET alone, whatever the user's role may do. Device feed: the "
+        "HL7 v2 endpoint alone.",
     )
     prefix = models.CharField(
         max_length=12, editable=False, help_text="The key's first characters, to recognise it."
@@ -93,6 +96,10 @@ class ApiToken(models.Model):
     @property
     def read_only(self) -> bool:
         return self.scope == TokenScope.READ
+
+    @property
+    def device_feed(self) -> bool:
+        return self.scope == TokenScope.DEVICE_FEED
 
     def needs_last_used_write(self, now: datetime) -> bool:
         return self.last_used_at is None or now - self.last_used_at >= LAST_USED_RESOLUTION

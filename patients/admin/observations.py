@@ -60,10 +60,11 @@ class VitalSignsAdmin(ReadOnlyRecordAdmin):
         "temperature_c",
         "news2_total",
         "news2_band",
+        "source",
         "entered_by",
         "entered_in_error",
     ]
-    list_filter = ["news2_band", "entered_in_error"]
+    list_filter = ["news2_band", "source", "entered_in_error"]
     date_hierarchy = "taken_at"
     inlines = [VasopressorInline]
 

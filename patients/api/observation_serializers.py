@@ -217,8 +217,11 @@ class VitalSignsSerializer(ObservationSerializer):
             "vasopressors",
             "news2",
             "news2_missing",
+            "source",
+            "device_id",
         ]
-        read_only_fields = ObservationSerializer.COMMON_READ_ONLY
+        # A device's set comes only through the HL7 feed (docs/hl7.md).
+        read_only_fields = [*ObservationSerializer.COMMON_READ_ONLY, "source", "device_id"]
 
     @extend_schema_field(News2Serializer(allow_null=True))
     def get_news2(self, vitals: VitalSigns) -> dict[str, Any] | None:

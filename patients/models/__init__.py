@@ -2,6 +2,7 @@
 
 from patients.models.events import ClinicalEvent, ClinicalEventCode
 from patients.models.fluids import FluidDirection, FluidEntry, FluidRoute
+from patients.models.hl7 import Hl7AckCode, Hl7Message
 from patients.models.labs import FobtResult, LabResult, LabTestCode
 from patients.models.medications import MedicationCategory, SupportiveMedication
 from patients.models.observation_base import Observation
@@ -14,6 +15,7 @@ from patients.models.vitals import (
     VasopressorAgent,
     VasopressorInfusion,
     VitalSigns,
+    VitalsSource,
 )
 
 __all__ = [
@@ -27,6 +29,8 @@ __all__ = [
     "FluidEntry",
     "FluidRoute",
     "FobtResult",
+    "Hl7AckCode",
+    "Hl7Message",
     "LabResult",
     "LabTestCode",
     "MedicationCategory",
@@ -40,4 +44,5 @@ __all__ = [
     "VasopressorAgent",
     "VasopressorInfusion",
     "VitalSigns",
+    "VitalsSource",
 ]

@@ -86,6 +86,14 @@ DoseUnit = text_choices(
 )
 
 
+class VitalsSource(models.TextChoices):
+    """Who took the set: a nurse at the bedside (the tablet, the API) or a monitor through the
+    HL7 v2 feed (docs/hl7.md). A device's set is its own row, never merged into a nurse's."""
+
+    NURSE = "nurse", "Nurse"
+    DEVICE = "device", "Device"
+
+
 # NEWS2 subscores, one column each, keyed as in the contract's ``subscores``.
 SUBSCORE_COLUMNS = {
     "respiratory_rate": "news2_respiratory_rate",
@@ -158,6 +166,11 @@ class VitalSigns(Observation):
     edema_grade = _small_int(limits.EDEMA_GRADE)
     # False: the set says nothing about vasopressors; True with no rows: none running.
     vasopressors_recorded = models.BooleanField(default=False)
+    source = models.CharField(
+        max_length=10, choices=VitalsSource.choices, default=VitalsSource.NURSE, editable=False
+    )
+    # The monitor that sent a device set (HL7 OBX-18); blank for a nurse's set.
+    device_id = models.CharField(max_length=100, blank=True, default="", editable=False)
 
     # NEWS2, computed by the recording service in the same transaction [S15].
     news2_total = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
@@ -229,6 +242,11 @@ class VitalSigns(Observation):
             ),
             models.CheckConstraint(
                 condition=Q(news2_spo2_scale__in=[1, 2]), name="vitals_news2_spo2_scale"
+            ),
+            models.CheckConstraint(
+                condition=(Q(source=VitalsSource.NURSE) & Q(device_id=""))
+                | (Q(source=VitalsSource.DEVICE) & ~Q(device_id="")),
+                name="vitals_device_set_names_its_device",
             ),
             *(
                 models.CheckConstraint(

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from patients import limits, news2
-from patients.models import Patient, VasopressorInfusion, VitalSigns
+from patients.models import Patient, VasopressorInfusion, VitalSigns, VitalsSource
 from patients.services.recording import (
     Recorded,
     check_within_admission,
@@ -49,9 +49,11 @@ def vitals_record(
     weight_kg: Decimal | None = None,
     edema_grade: int | None = None,
     vasopressors: Sequence[Mapping[str, Any]] | None = None,
+    device_id: str = "",
 ) -> Recorded[VitalSigns]:
     """Record one set against the open admission; ``vasopressors`` are the infusions running
-    at ``taken_at`` (``[]``: none; ``None``: not recorded with this set).
+    at ``taken_at`` (``[]``: none; ``None``: not recorded with this set). A ``device_id``
+    makes it a device's set (``source`` device: the HL7 feed, docs/hl7.md).
 
     A repeated ``client_id`` returns the stored set and writes nothing.
     """
@@ -81,6 +83,8 @@ def vitals_record(
         weight_kg=weight_kg,
         edema_grade=edema_grade,
         vasopressors_recorded=vasopressors is not None,
+        source=VitalsSource.DEVICE if device_id else VitalsSource.NURSE,
+        device_id=device_id,
     )
     # The SpO2 scale as prescribed now, read with the locked admission.
     result = news2_for(vitals, spo2_scale=admission.patient.spo2_scale)

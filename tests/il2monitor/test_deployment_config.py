@@ -32,12 +32,16 @@ def test_compose_runs_every_part_with_healthchecks_and_persistent_volumes():
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
     services = compose["services"]
 
-    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
-    for name in ("web", "worker", "beat", "db", "redis"):
+    assert {"web", "worker", "beat", "hl7", "db", "redis"} <= set(services)
+    for name in ("web", "worker", "beat", "hl7", "db", "redis"):
         assert "healthcheck" in services[name], name
     assert "gunicorn" in services["web"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "il2monitor", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "il2monitor", "beat"]
+    # The MLLP listener (docs/hl7.md), after the migrations, on HL7's port.
+    assert services["hl7"]["command"][:3] == ["python", "manage.py", "hl7_listen"]
+    assert services["hl7"]["command"][3:7] == ["--host", "0.0.0.0", "--port", "2575"]  # noqa: S104
+    assert "migrate" in services["hl7"]["depends_on"]
     assert {"postgres-data", "redis-data"} <= set(compose["volumes"])
     env = services["web"]["environment"]
     assert env["DJANGO_SETTINGS_MODULE"] == "il2monitor.settings.production"

@@ -4,8 +4,10 @@ its success status and a refused one 401 or 403. An endpoint missing from ``EXPE
 the test. Anonymous callers never see patient data; an id the caller may not see is a 404.
 
 Tokens belong to a nurse: the read-only one shows that the scope, not the role, refuses a
-write; the read-write one acts exactly as the nurse. There are no ward-scoped users (every
-role sees every patient), so "may not see" means "does not exist" here.
+write; the read-write one acts exactly as the nurse; the device-feed one may post HL7 v2 and
+nothing else (docs/hl7.md; what it posts is tested in tests/patients/hl7). There are no
+ward-scoped users (every role sees every patient), so "may not see" means "does not exist"
+here.
 """
 
 import json
@@ -21,8 +23,18 @@ from tests.support.api_world import KINDS, Endpoint, World, build_world, endpoin
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "nurse", "physician", "pharmacist", "read_token", "read_write_token", "admin")
-SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+ROLES = (
+    "anonymous",
+    "nurse",
+    "physician",
+    "pharmacist",
+    "read_token",
+    "read_write_token",
+    "device_feed_token",
+    "admin",
+)
+SIGNED_IN = frozenset(ROLES) - {"anonymous", "device_feed_token"}
+DEVICE_FEED = frozenset({"device_feed_token"})
 CLINICIANS = frozenset({"nurse", "physician", "read_write_token", "admin"})
 PHYSICIANS = frozenset({"physician", "admin"})
 
@@ -72,9 +84,15 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "api:schema"): READ,
     ("GET", "api:docs"): READ,
     ("GET", "api:redoc"): READ,
-    # Anything else under /api/v1/: 404 after authentication
-    **{(method, "api:not-found"): allowed(404) for method in ("GET", "POST", "PUT", "PATCH")},
-    ("DELETE", "api:not-found"): allowed(404),
+    # HL7 v2 in: the device-feed token alone gets past authorization; the matrix's JSON body
+    # is then the wrong media type (its HL7 bodies: tests/patients/hl7)
+    ("POST", "api:hl7-v2"): allowed(415, DEVICE_FEED),
+    # Anything else under /api/v1/: 404 after authentication (a device feed included: nothing
+    # is there to see)
+    **{
+        (method, "api:not-found"): allowed(404, SIGNED_IN | DEVICE_FEED)
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+    },
     # FHIR R4, read-only
     ("GET", "fhir:metadata"): READ,
     ("GET", "fhir:patient"): READ,
@@ -101,7 +119,11 @@ def callers(world: World) -> dict[str, APIClient]:
     for role in ("nurse", "physician", "pharmacist", "admin"):
         clients[role] = APIClient()
         clients[role].force_login(world.users[role])  # a real session, as the pages use
-    for role, scope in (("read_token", "read"), ("read_write_token", "read_write")):
+    for role, scope in (
+        ("read_token", "read"),
+        ("read_write_token", "read_write"),
+        ("device_feed_token", "device_feed"),
+    ):
         key = api_token_create(user=world.users["nurse"], name=role, scope=scope, by=None).key
         clients[role] = APIClient()
         clients[role].credentials(HTTP_AUTHORIZATION=f"Token {key}")

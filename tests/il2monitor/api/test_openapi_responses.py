@@ -94,6 +94,9 @@ def test_every_operation_answers_as_its_schema_says(openapi):
         operation = openapi.find_operation_by_path(endpoint.method, path)
         assert operation is not None, f"{endpoint} ({path}) is not in the schema"
         called.add(operation.label)
+        if endpoint.name == "api:hl7-v2":
+            hl7_calls(operation, world, admin=admin, read_only=read_only)
+            continue
         parameters = schema_parameters(endpoint, world)
         query = dict(pair.split("=") for pair in query_string.split("&")) if query_string else {}
         body = body_for(endpoint, world)
@@ -122,6 +125,26 @@ def test_every_operation_answers_as_its_schema_says(openapi):
             call(operation, headers=admin, **{**request, "query": garbage})
     every = {result.ok().label for result in openapi.get_all_operations()}
     assert every - called == set(), "operations of the schema no test called"
+
+
+def hl7_calls(operation: Any, world: World, *, admin: Any, read_only: Any) -> None:
+    """HL7 v2 in takes HL7, not JSON (docs/hl7.md): an ORU^R01 with a device-feed token is a
+    200 ACK, a body that is no message too (an AR); anonymous 401, other tokens 403, JSON 415."""
+    from django.utils import timezone
+
+    from tests.support.hl7_messages import philips_like
+
+    device = token(world.users["nurse"], "device_feed")
+    mrn = next(iter(world.people)).mrn
+    oru = philips_like(mrn, "OPENAPI-1", at=timezone.now().replace(microsecond=0))
+    hl7_type = "application/hl7-v2"
+    hl7 = {"body": oru, "media_type": hl7_type}
+    call(operation, headers=device, expect={200}, **hl7)
+    call(operation, headers=device, expect={200}, body="not a message", media_type=hl7_type)
+    call(operation, headers=device, expect={415}, body={}, media_type="application/json")
+    call(operation, expect={401}, **hl7)
+    call(operation, headers=read_only, expect={403}, **hl7)
+    call(operation, headers=admin, expect={403}, **hl7)
 
 
 def test_conflicts_and_throttling_answer_as_documented(openapi, settings):
