@@ -131,6 +131,8 @@ def insert_vitals(*, start: Any, end: Any, nurse_id: int) -> int:
         "weight_kg": "NULL",
         "edema_grade": "NULL",
         "vasopressors_recorded": "true",
+        "source": "'nurse'",
+        "device_id": "''",
         "news2_total": "0",
         "news2_band": "'low'",
         "news2_red_flag": "false",
