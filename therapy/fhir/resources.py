@@ -16,7 +16,7 @@ from patients.models import (
     VitalSigns,
 )
 from therapy.fhir import codes
-from therapy.models import Alert, AlertKind, Dose
+from therapy.models import OPEN_STATUSES, Alert, AlertKind, Dose
 from therapy.rules.inputs import DoseStatus
 
 ALDESLEUKIN = {"text": "Aldesleukin (interleukin-2), high dose"}
@@ -48,6 +48,12 @@ def instant(value: datetime) -> str:
     return timezone.localtime(value).isoformat(timespec="seconds")
 
 
+def updated(value: datetime) -> dict[str, str]:
+    """``meta.lastUpdated``: when the server last changed the record, to the microsecond (what
+    ``_lastUpdated`` compares; a sync resumes with ``_lastUpdated=gt<the newest seen>``)."""
+    return {"lastUpdated": timezone.localtime(value).isoformat(timespec="microseconds")}
+
+
 def number(value: Decimal | int | float) -> float | int:
     return value if isinstance(value, int) else float(value)
 
@@ -73,7 +79,7 @@ def patient_resource(patient: Patient) -> dict[str, Any]:
     return {
         "resourceType": "Patient",
         "id": str(patient.pk),
-        "meta": {"lastUpdated": instant(patient.updated_at)},
+        "meta": updated(patient.updated_at),
         "identifier": [
             {
                 "use": "usual",
@@ -100,6 +106,7 @@ def diagnosis_resource(patient: Patient) -> dict[str, Any]:
     return {
         "resourceType": "Condition",
         "id": f"{patient.pk}-diagnosis",
+        "meta": updated(patient.updated_at),
         "clinicalStatus": codes.concept(codes.coding(codes.CONDITION_CLINICAL, "active", "Active")),
         "category": [
             codes.concept(
@@ -121,9 +128,13 @@ def _observation(
     profile: str | None = None,
     **content: Any,
 ) -> dict[str, Any]:
-    resource: dict[str, Any] = {"resourceType": "Observation", "id": f"{vitals.pk}-{suffix}"}
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": f"{vitals.pk}-{suffix}",
+        "meta": updated(vitals.updated_at),
+    }
     if profile:
-        resource["meta"] = {"profile": [codes.VITALSIGNS_PROFILE, codes.profile(profile)]}
+        resource["meta"]["profile"] = [codes.VITALSIGNS_PROFILE, codes.profile(profile)]
     resource.update(
         {
             "status": "entered-in-error" if vitals.entered_in_error else "final",
@@ -335,7 +346,7 @@ def medication_administration(dose: Dose) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "MedicationAdministration",
         "id": str(dose.pk),
-        "meta": {"lastUpdated": instant(dose.updated_at)},
+        "meta": updated(dose.updated_at),
         "status": DOSE_STATUS[DoseStatus(dose.status)],
         "medicationCodeableConcept": ALDESLEUKIN,
         "subject": reference("Patient", course.patient_id),
@@ -382,18 +393,28 @@ def _performer(function: str, display: str, user: Any) -> dict[str, Any]:
 
 
 # --- Alerts -------------------------------------------------------------------------------
+def alert_updated_at(alert: Alert) -> datetime:
+    """When the alert last changed: seen again, acknowledged, escalated or resolved."""
+    times = [alert.last_seen_at, alert.acknowledged_at, alert.escalated_at, alert.resolved_at]
+    return max(time for time in times if time is not None)
+
+
 def flag_resource(alert: Alert) -> dict[str, Any]:
-    """An open alert (active or acknowledged) as an active Flag, its severity as the
-    flag-priority extension."""
+    """An alert as a Flag: open (active or acknowledged) → ``active``, resolved →
+    ``inactive`` with the period's end; its severity as the flag-priority extension."""
     label = AlertKind(alert.kind).label
     priority = codes.FLAG_PRIORITY_BY_SEVERITY[alert.severity]
     text = f"{label} ({alert.severity})"
     if alert.acknowledged_at and alert.acknowledged_by is not None:
         text += f", acknowledged by {alert.acknowledged_by.username}"
+    period = {"start": instant(alert.opened_at)}
+    is_open = alert.status in OPEN_STATUSES
+    if not is_open and alert.resolved_at is not None:
+        period["end"] = instant(max(alert.resolved_at, alert.opened_at))
     return {
         "resourceType": "Flag",
         "id": str(alert.pk),
-        "meta": {"lastUpdated": instant(alert.last_seen_at)},
+        "meta": updated(alert_updated_at(alert)),
         "extension": [
             {
                 "url": codes.FLAG_PRIORITY_EXTENSION,
@@ -404,10 +425,10 @@ def flag_resource(alert: Alert) -> dict[str, Any]:
                 ),
             }
         ],
-        "status": "active",
+        "status": "active" if is_open else "inactive",
         "category": [codes.concept(codes.coding(codes.FLAG_CATEGORY, "clinical", "Clinical"))],
         "code": codes.concept(codes.coding(codes.LOCAL_ALERT_KIND, alert.kind, label), text=text),
         "subject": reference("Patient", alert.patient_id),
-        "period": {"start": instant(alert.opened_at)},
+        "period": period,
         "author": {"display": MONITOR_DISPLAY},
     }
