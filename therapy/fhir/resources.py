@@ -7,12 +7,16 @@ from typing import Any
 
 from django.utils import timezone
 
+from patients.limits import LAB_TESTS
 from patients.models import (
     Consciousness,
     Diagnosis,
+    FluidEntry,
+    LabResult,
     News2Band,
     OxygenDevice,
     Patient,
+    VasopressorInfusion,
     VitalSigns,
 )
 from therapy.fhir import codes
@@ -23,7 +27,12 @@ ALDESLEUKIN = {"text": "Aldesleukin (interleukin-2), high dose"}
 INTRAVENOUS = {"text": "Intravenous"}
 MONITOR_DISPLAY = "IL-2 Monitor"
 
-CATEGORY_DISPLAY = {"vital-signs": "Vital Signs", "exam": "Exam", "survey": "Survey"}
+CATEGORY_DISPLAY = {
+    "vital-signs": "Vital Signs",
+    "exam": "Exam",
+    "survey": "Survey",
+    "laboratory": "Laboratory",
+}
 NEWS2_PARAMETERS = {
     "respiratory_rate": "Respiration rate score",
     "spo2": "SpO2 score",
@@ -432,3 +441,111 @@ def flag_resource(alert: Alert) -> dict[str, Any]:
         "period": period,
         "author": {"display": MONITOR_DISPLAY},
     }
+
+
+# --- Labs, fluids -------------------------------------------------------------------------
+def _record_base(record: Any, suffix: str, category: dict[str, Any]) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": f"{record.pk}-{suffix}",
+        "meta": updated(record.updated_at),
+        "status": "entered-in-error" if record.entered_in_error else "final",
+        "category": [category],
+    }
+    return resource
+
+
+def _record_tail(record: Any, resource: dict[str, Any]) -> dict[str, Any]:
+    resource["issued"] = instant(record.created_at)
+    if record.entered_by_id:
+        resource["performer"] = [person(record.entered_by)]
+    if record.entered_in_error and record.entered_in_error_reason:
+        resource.setdefault("note", []).append(
+            {"text": f"Entered in error: {record.entered_in_error_reason}"}
+        )
+    return resource
+
+
+def lab_observation(lab: LabResult) -> dict[str, Any]:
+    """A lab result: category ``laboratory``, the verified LOINC code (docs/fhir.md) beside
+    the local one, the value in UCUM; FOBT positive / negative in words."""
+    test = LAB_TESTS[lab.test]
+    codings = [codes.coding(codes.LOCAL_LAB, lab.test, test.label)]
+    if lab.test in codes.LAB_LOINC:
+        codings.insert(0, codes.LAB_LOINC[lab.test])
+    resource = _record_base(
+        lab,
+        "lab",
+        codes.concept(codes.coding(codes.OBSERVATION_CATEGORY, "laboratory", "Laboratory")),
+    )
+    resource["code"] = codes.concept(*codings, text=test.label)
+    resource["subject"] = reference("Patient", lab.patient_id)
+    resource["effectiveDateTime"] = instant(lab.collected_at)
+    if lab.value is not None and test.unit:
+        resource["valueQuantity"] = codes.quantity(
+            number(lab.value), test.unit, codes.LAB_UCUM[test.unit]
+        )
+    elif lab.qualitative:
+        resource["valueCodeableConcept"] = codes.concept(
+            codes.coding(codes.LOCAL_FOBT_RESULT, lab.qualitative),
+            text=humanize(lab.qualitative),
+        )
+    return _record_tail(lab, resource)
+
+
+def fluid_observation(entry: FluidEntry) -> dict[str, Any]:
+    """A fluid intake or output: the volume (mL) over its period; urine output, IV, oral...
+    by the local code ``{direction}_{route}`` (no verified LOINC for a volume over any
+    period: docs/fhir.md)."""
+    words = f"Fluid {entry.direction} ({entry.route})"
+    if entry.direction == "output" and entry.route == "urine":
+        words = "Urine output"
+    resource = _record_base(
+        entry,
+        "fluid",
+        codes.concept(
+            codes.coding(codes.LOCAL_OBSERVATION_CATEGORY, "fluid-balance", "Fluid balance")
+        ),
+    )
+    resource["code"] = codes.concept(
+        codes.coding(codes.LOCAL_FLUID, f"{entry.direction}_{entry.route}", words), text=words
+    )
+    resource["subject"] = reference("Patient", entry.patient_id)
+    resource["effectivePeriod"] = {
+        "start": instant(entry.period_start),
+        "end": instant(entry.period_end),
+    }
+    resource["valueQuantity"] = codes.quantity(entry.volume_ml, codes.MILLILITRE)
+    return _record_tail(entry, resource)
+
+
+# --- Vasopressor infusions ----------------------------------------------------------------
+def vasopressor_administration(infusion: VasopressorInfusion, vitals: VitalSigns) -> dict[str, Any]:
+    """A vasopressor running when a vital-signs set was charted: ``in-progress`` at the set's
+    time, its rate as ``dosage.rateQuantity``; the agent in words (no verified code)."""
+    shown, ucum = codes.VASOPRESSOR_RATE_UCUM[infusion.dose_unit]
+    rate: dict[str, Any] = {"value": number(infusion.dose), "unit": shown}
+    if ucum:
+        rate.update({"system": codes.UCUM, "code": ucum})
+    agent = humanize(infusion.agent)
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationAdministration",
+        "id": f"{infusion.pk}-vaso",
+        "meta": updated(vitals.updated_at),
+        "status": "entered-in-error" if vitals.entered_in_error else "in-progress",
+        "category": codes.concept(text="Vasopressor infusion"),
+        "medicationCodeableConcept": {"text": agent},
+        "subject": reference("Patient", vitals.patient_id),
+        "effectiveDateTime": instant(vitals.taken_at),
+        "supportingInformation": [reference("Observation", f"{vitals.pk}-bp")],
+        "dosage": {
+            "text": f"{agent} {infusion.dose} {shown}",
+            "route": INTRAVENOUS,
+            "rateQuantity": rate,
+        },
+    }
+    if vitals.systolic_bp is None and vitals.diastolic_bp is None:
+        del resource["supportingInformation"]
+    if vitals.entered_by_id:
+        resource["performer"] = [{"actor": person(vitals.entered_by)}]
+    return resource

@@ -5,6 +5,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from il2monitor.openapi import AutoSchema
-from patients.models import Patient, VitalSigns
+from patients.models import FluidEntry, LabResult, Patient, VasopressorInfusion, VitalSigns
 from patients.selectors import observations as observation_selectors
 from patients.selectors import patients as patient_selectors
 from therapy.fhir import bundles, resources, search
@@ -212,8 +213,8 @@ SEARCH_PARAMETERS: dict[str, list[search.Parameter]] = {
         search.Parameter(
             "category",
             "token",
-            "vital-signs, exam, survey or laboratory (observation-category), with or "
-            "without its system.",
+            "vital-signs, exam, survey, laboratory (observation-category) or fluid-balance "
+            "(urn:il2monitor:codesystem:observation-category), with or without its system.",
             lambda r: r.get("category", []),
         ),
         search.Parameter(
@@ -235,7 +236,8 @@ SEARCH_PARAMETERS: dict[str, list[search.Parameter]] = {
         search.Parameter(
             "status",
             "token",
-            "completed, not-done, entered-in-error, in-progress or stopped.",
+            "completed, not-done, entered-in-error (IL-2 doses) or in-progress (vasopressor "
+            "infusions).",
             token_values("http://terminology.hl7.org/CodeSystem/medication-admin-status", "status"),
         ),
         search.Parameter(
@@ -394,6 +396,27 @@ class ConditionReadView(FhirView):
         )
 
 
+# Observation id suffix → the records and how they become Observations (anything else: a
+# vital-signs set's measurement).
+OBSERVATION_SOURCES: dict[str, tuple[Any, Callable[[Any], list[dict[str, Any]]]]] = {
+    "vitals": (VitalSigns, resources.vitals_observations),
+    "lab": (LabResult, lambda lab: [resources.lab_observation(lab)]),
+    "fluid": (FluidEntry, lambda entry: [resources.fluid_observation(entry)]),
+}
+
+
+def _newest_first(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def when(resource: dict[str, Any]) -> datetime:
+        span = search.resource_time(resource)
+        return (
+            span.low
+            if span is not None and "effectivePeriod" not in resource
+            else (datetime.fromisoformat(resource["effectivePeriod"]["end"]))
+        )
+
+    return sorted(found, key=when, reverse=True)
+
+
 def _split_observation_id(resource_id: str) -> tuple[uuid.UUID, str]:
     """``{record id}-{suffix}``: the vital-signs set and its measurement."""
     record_id, suffix = parse_id(resource_id[:36]), resource_id[37:]
@@ -410,17 +433,38 @@ class ObservationReadView(FhirView):
 
     @extend_schema(operation_id="fhir_observation_read", responses={200: FhirResourceSerializer})
     def get(self, request: Request, resource_id: str) -> Response:
-        record_id, _ = _split_observation_id(resource_id)
+        record_id, suffix = _split_observation_id(resource_id)
+        model, build = OBSERVATION_SOURCES.get(suffix, OBSERVATION_SOURCES["vitals"])
+        if not request.user.has_perm(f"patients.view_{model._meta.model_name}"):
+            raise Http404
         try:
-            vitals = observation_selectors.observation_get(
-                user=request.user, model=VitalSigns, observation_id=record_id
+            record = observation_selectors.observation_get(
+                user=request.user, model=model, observation_id=record_id
             )
-        except VitalSigns.DoesNotExist as error:
+        except model.DoesNotExist as error:
             raise Http404 from error
-        for resource in resources.vitals_observations(vitals):
+        for resource in build(record):
             if resource["id"] == resource_id:
                 return read_response(request, resource)
         raise Http404
+
+
+def _vasopressor(request: Request, resource_id: str) -> dict[str, Any]:
+    infusion_id = parse_id(resource_id.removesuffix("-vaso"))
+    infusion = (
+        VasopressorInfusion.objects.filter(pk=infusion_id).select_related("vital_signs").first()
+        if infusion_id and request.user.has_perm("patients.view_vitalsigns")
+        else None
+    )
+    if infusion is None:
+        raise Http404
+    try:  # the set, through the one visibility rule
+        vitals = observation_selectors.observation_get(
+            user=request.user, model=VitalSigns, observation_id=infusion.vital_signs_id
+        )
+    except VitalSigns.DoesNotExist as error:
+        raise Http404 from error
+    return resources.vasopressor_administration(infusion, vitals)
 
 
 @extend_schema(tags=["fhir"])
@@ -434,6 +478,8 @@ class MedicationAdministrationReadView(FhirView):
         responses={200: FhirResourceSerializer},
     )
     def get(self, request: Request, resource_id: str) -> Response:
+        if resource_id.endswith("-vaso"):
+            return read_response(request, _vasopressor(request, resource_id))
         dose_id = parse_id(resource_id)
         dose = (
             mar_selectors.doses_visible(user=request.user)
@@ -514,9 +560,11 @@ class PatientSearchView(FhirView):
 
 @extend_schema(tags=["fhir"])
 class ObservationSearchView(FhirView):
-    """A patient's vital signs, newest first: one Observation per measurement (vital-signs
-    profiles), BP as a panel, ACVPU and oedema (exam), NEWS2 (survey). ``_count`` counts
-    Observations. Sets entered in error are included with status ``entered-in-error``."""
+    """A patient's observations, newest first: one per measurement of each vital-signs set
+    (vital-signs profiles), BP as a panel, ACVPU and oedema (exam), NEWS2 (survey); lab
+    results (laboratory); fluid intake and output over their periods (fluid-balance).
+    ``_count`` counts Observations. Records entered in error are included with status
+    ``entered-in-error``."""
 
     required_permissions = _permissions(VITALS_PERMISSIONS)
 
@@ -531,10 +579,13 @@ class ObservationSearchView(FhirView):
         def build() -> list[dict[str, Any]]:
             if patient is None:
                 return []
-            sets = observation_selectors.observation_list(
-                user=request.user, patient=patient, model=VitalSigns, include_entered_in_error=True
-            )
-            return [r for vitals in sets for r in resources.vitals_observations(vitals)]
+            found = []
+            for model, make in OBSERVATION_SOURCES.values():
+                records = observation_selectors.observation_list(
+                    user=request.user, patient=patient, model=model, include_entered_in_error=True
+                )
+                found += [resource for record in records for resource in make(record)]
+            return _newest_first(found)
 
         return searched(request, "Observation", build)
 
@@ -542,7 +593,8 @@ class ObservationSearchView(FhirView):
 @extend_schema(tags=["fhir"])
 class MedicationAdministrationSearchView(FhirView):
     """The patient's IL-2 doses given (``completed``), held (``not-done`` with the hold
-    reasons as ``statusReason``) or entered in error, in order."""
+    reasons as ``statusReason``) or entered in error, and the vasopressor infusions charted
+    with the vital signs (``in-progress``, ``dosage.rateQuantity``), in time order."""
 
     required_permissions = _permissions(DOSE_PERMISSIONS)
 
@@ -562,7 +614,16 @@ class MedicationAdministrationSearchView(FhirView):
                 .filter(status__in=resources.EXPORTED_DOSE_STATUSES)
                 .select_related("course")
             )
-            return [resources.medication_administration(dose) for dose in doses]
+            found = [resources.medication_administration(dose) for dose in doses]
+            sets = observation_selectors.observation_list(
+                user=request.user, patient=patient, model=VitalSigns, include_entered_in_error=True
+            ).filter(vasopressors_recorded=True)
+            found += [
+                resources.vasopressor_administration(infusion, vitals)
+                for vitals in sets
+                for infusion in vitals.vasopressors.all()
+            ]
+            return sorted(found, key=lambda r: datetime.fromisoformat(r["effectiveDateTime"]))
 
         return searched(request, "MedicationAdministration", build)
 

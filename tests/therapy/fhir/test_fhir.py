@@ -283,7 +283,18 @@ def test_date_filters_clinical_time(fhir, ward):
 
 # --- Doses --------------------------------------------------------------------------------
 def test_doses_given_held_and_corrected(fhir, ward):
-    given = resources_of(get(fhir, "MedicationAdministration", patient=str(ward["given"].pk)))
+    everything = resources_of(get(fhir, "MedicationAdministration", patient=str(ward["given"].pk)))
+    given = [r for r in everything if not r["id"].endswith("-vaso")]
+    # The CRS set's noradrenaline, running when it was charted: its rate in UCUM.
+    (infusion,) = [r for r in everything if r["id"].endswith("-vaso")]
+    assert infusion["status"] == "in-progress"
+    assert infusion["medicationCodeableConcept"] == {"text": "Norepinephrine"}
+    assert infusion["dosage"]["rateQuantity"] == {
+        "value": 0.05,
+        "unit": "mcg/kg/min",
+        "system": UCUM,
+        "code": "ug/kg/min",
+    }
     held = resources_of(get(fhir, "MedicationAdministration", patient=str(ward["held"].pk)))
     corrected = resources_of(
         get(fhir, "MedicationAdministration", patient=str(ward["corrected"].pk))
