@@ -406,13 +406,11 @@ OBSERVATION_SOURCES: dict[str, tuple[Any, Callable[[Any], list[dict[str, Any]]]]
 
 
 def _newest_first(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Newest clinical time first: a time, or the end of a period (stable for ties)."""
+
     def when(resource: dict[str, Any]) -> datetime:
-        span = search.resource_time(resource)
-        return (
-            span.low
-            if span is not None and "effectivePeriod" not in resource
-            else (datetime.fromisoformat(resource["effectivePeriod"]["end"]))
-        )
+        period = resource.get("effectivePeriod")
+        return datetime.fromisoformat(period["end"] if period else resource["effectiveDateTime"])
 
     return sorted(found, key=when, reverse=True)
 
