@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 LOCK := requirements-dev.lock
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint lint-only lock format services browser mutation bench clean
+.PHONY: install run test lint lint-only lock format services browser mutation bench clean openapi-tools
 
 # Every dependency from the hashed lock (scripts/lock regenerates it from pyproject.toml),
 # then the project itself, built with the locked setuptools.
@@ -25,7 +25,7 @@ run: install
 	@scripts/run-local
 
 ## make test: lint, then every test (unit, integration, worker, browser) on PostgreSQL + Redis.
-test: install services browser lint-only
+test: install services browser openapi-tools lint-only
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
 
 lint: install lint-only
@@ -44,6 +44,10 @@ lock: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Test-only npm tools from their lock (Redocly; the official FHIR R4 JSON schema): issue 15.
+openapi-tools:
+	cd tools/openapi && npm ci --no-audit --no-fund --silent
 
 services:
 	@scripts/ensure-services

@@ -47,7 +47,14 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
                 "A body that is not JSON at all: `detail` alone."
             ),
             "properties": {"detail": {"type": "string"}},
-            "additionalProperties": {"anyOf": [MESSAGES, {"type": "object"}, {"type": "array"}]},
+            # Every array has its items (a generator drops a model whose array has none).
+            "additionalProperties": {
+                "anyOf": [
+                    MESSAGES,
+                    {"type": "object"},
+                    {"type": "array", "items": {"type": "object"}},
+                ]
+            },
         }
 
 
@@ -122,3 +129,49 @@ class AutoSchema(SpectacularAutoSchema):
                 OpenApiResponse(serializer, DESCRIPTIONS[code]), code, direction=direction
             )
         return dict(sorted(responses.items()))
+
+
+# --- Post-processing: the schema as generators and linters read it (issue 15 item 5) ---------
+NULL_ENUM = "NullEnum"  # drf-spectacular's own name for ``{"enum": [null]}``
+NULL_REF = {"$ref": f"#/components/schemas/{NULL_ENUM}"}
+
+
+def _null_as_a_choice(node: Any) -> None:
+    """Every ``nullable`` without a ``type`` beside it (Redocly's nullable-type-sibling; 3.0.3
+    gives it no effect) becomes what a generator and a linter both read: a composed schema
+    (drf-spectacular's ``allOf`` of one ``$ref``, or ``oneOf``) gets null as one more choice,
+    ``NullEnum``, as drf-spectacular writes nullable choice fields; an any-value schema (a
+    JSON field) loses it, since an untyped schema takes null already."""
+    if isinstance(node, dict):
+        if node.get("nullable") is True and "type" not in node:
+            del node["nullable"]
+            composed = node.pop("allOf", None) or node.pop("oneOf", None)
+            if composed:
+                node["oneOf"] = [*composed, *([] if NULL_REF in composed else [NULL_REF])]
+        for value in node.values():
+            _null_as_a_choice(value)
+    elif isinstance(node, list):
+        for value in node:
+            _null_as_a_choice(value)
+
+
+def _summary(operation: dict[str, Any]) -> str:
+    """The operation id in words (unique; a view's docstring is shared by its methods)."""
+    return str(operation.get("operationId", "")).replace("_", " ").capitalize()
+
+
+def generator_friendly(
+    result: dict[str, Any], generator: object, request: object, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular post-processing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]):
+    no ``nullable`` without a ``type`` (``_null_as_a_choice``), and every operation a
+    ``summary``."""
+    _null_as_a_choice(result)
+    result.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        NULL_ENUM, {"enum": [None]}
+    )
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "operationId" in operation:
+                operation.setdefault("summary", _summary(operation))
+    return result

@@ -195,6 +195,7 @@ SPECTACULAR_SETTINGS = {
         "bodies are FHIR resources (`application/fhir+json`), its errors OperationOutcome."
     ),
     "VERSION": "1.0.0",
+    "LICENSE": {"name": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"},
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -212,7 +213,10 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "therapy.fhir.schema.restore_operation_paths",  # FHIR's "$summary"
+        "il2monitor.openapi.generator_friendly",  # typed nullables, summaries (issue 15)
     ],
+    # Paths are relative to the server that serves the schema.
+    "SERVERS": [{"url": "/", "description": "This server"}],
     # Swagger UI and ReDoc from the app's own static files: nothing loads from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     # No badge from validator.swagger.io: nothing loads from another site (CSP, no CDN).

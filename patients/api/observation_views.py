@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from il2monitor.listing import ListTimes, time_filtered, time_parameters
 from patients.api.observation_serializers import (
     ClinicalEventSerializer,
     EnteredInErrorSerializer,
@@ -47,12 +48,7 @@ from patients.services.recording import observation_mark_entered_in_error
 from patients.services.vitals import vitals_record
 
 LIST_PARAMETERS = [
-    OpenApiParameter(
-        "since", OpenApiTypes.DATETIME, description="ISO 8601; clinical time ≥ since."
-    ),
-    OpenApiParameter(
-        "until", OpenApiTypes.DATETIME, description="ISO 8601; clinical time < until."
-    ),
+    *time_parameters(ListTimes(clinical="clinical time", entered="created_at")),
     OpenApiParameter(
         "include_entered_in_error",
         OpenApiTypes.BOOL,
@@ -87,12 +83,14 @@ class PatientObservationsView(generics.ListAPIView[Any]):
             return self.model._default_manager.none()
         filters = ObservationFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        return observation_selectors.observation_list(
+        records = observation_selectors.observation_list(
             user=self.request.user,
             patient=self.get_patient(),
             model=self.model,
-            **filters.validated_data,
+            include_entered_in_error=filters.validated_data["include_entered_in_error"],
         )
+        times = ListTimes(clinical=self.model.CLINICAL_TIME, entered="created_at")
+        return time_filtered(self.request, self, records, times)
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         patient = self.get_patient()

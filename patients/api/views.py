@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from il2monitor.listing import ListTimes, time_filtered, time_parameters
 from patients.api.serializers import (
     AdmissionMoveSerializer,
     AdmissionSerializer,
@@ -31,6 +32,11 @@ class PatientListFilterSerializer(serializers.Serializer[Any]):
     )
 
 
+# A patient has no clinical time (since/until refused); a stay's is its admission.
+PATIENT_TIMES = ListTimes(clinical=None, entered="created_at")
+ADMISSION_TIMES = ListTimes(clinical="admitted_at", entered="created_at")
+
+
 @extend_schema(tags=["patients"])
 class PatientViewSet(
     mixins.ListModelMixin,
@@ -48,12 +54,16 @@ class PatientViewSet(
     def get_queryset(self) -> Any:
         filters = PatientListFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)  # a NUL in a filter is a 400, not a 500
-        return selectors.patient_list(user=self.request.user, **filters.validated_data)
+        patients = selectors.patient_list(user=self.request.user, **filters.validated_data)
+        if self.action != "list":
+            return patients
+        return time_filtered(self.request, self, patients, PATIENT_TIMES)
 
     @extend_schema(
         parameters=[
             OpenApiParameter("search", str, description="Words matched against MRN and names."),
             OpenApiParameter("ward", str, description="Only patients admitted to this ward."),
+            *time_parameters(PATIENT_TIMES),
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -90,7 +100,14 @@ class PatientAdmissionsView(generics.ListCreateAPIView[Admission]):
             raise Http404 from error
 
     def get_queryset(self) -> Any:
-        return self.get_patient().admissions.order_by("-admitted_at")
+        admissions = self.get_patient().admissions.order_by("-admitted_at")
+        if self.request.method not in ("GET", "HEAD"):
+            return admissions
+        return time_filtered(self.request, self, admissions, ADMISSION_TIMES)
+
+    @extend_schema(parameters=time_parameters(ADMISSION_TIMES))
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(responses={201: AdmissionSerializer, 409: None})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -160,6 +160,13 @@ def path_values(endpoint: Endpoint, world: World) -> dict[str, str]:
         elif param == "pk":
             prefix = endpoint.name.split(":", 1)[1].split("-", 1)[0]
             values[param] = world.ids[PK_BY_PREFIX[prefix]]
+        elif param == "resource_id":  # FHIR reads by id
+            values[param] = {
+                "fhir:observation": f"{world.ids['vitals']}-hr",
+                "fhir:medication-administration": world.ids["held_dose"],
+                "fhir:flag": world.ids["alert"],
+                "fhir:condition": f"{world.ids['patient']}-diagnosis",
+            }[endpoint.name]
         elif param == "rest":
             values[param] = "Encounter"
         else:

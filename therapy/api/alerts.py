@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from il2monitor.listing import ListTimes, time_filtered, time_parameters
 from therapy.models import Alert, AlertKind, AlertStatus
 from therapy.monitor import alerts as alert_services
 from therapy.monitor import selectors
@@ -66,6 +67,10 @@ class AlertFilter(django_filters.FilterSet):
         fields = ["status", "kind", "patient"]
 
 
+# The monitor records an alert when it opens it: opened_at is both times.
+ALERT_TIMES = ListTimes(clinical="opened_at", entered="opened_at")
+
+
 @extend_schema(tags=["alerts"])
 class AlertViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Alert]
@@ -82,7 +87,14 @@ class AlertViewSet(
     }
 
     def get_queryset(self) -> Any:
-        return selectors.alerts_visible(user=self.request.user)
+        alerts = selectors.alerts_visible(user=self.request.user)
+        if self.action != "list":
+            return alerts
+        return time_filtered(self.request, self, alerts, ALERT_TIMES)
+
+    @extend_schema(parameters=time_parameters(ALERT_TIMES))
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=AcknowledgeSerializer, responses={200: AlertSerializer, 409: None})
     @action(detail=True, methods=["post"])

@@ -8,6 +8,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from il2monitor.listing import ListTimes, time_filtered, time_parameters
 from patients.models import Patient
 from patients.selectors import patients as patient_selectors
 from therapy.api.serializers import (
@@ -32,6 +33,12 @@ def _patient(request: Request, patient_id: Any) -> Patient:
         raise Http404 from error
 
 
+# Clinical time and entry time of the lists (il2monitor.listing). A course is entered when it
+# is ordered; a dose row changes as it is given or held: its "recorded" time is its last change.
+COURSE_TIMES = ListTimes(clinical="cycle_1_start", entered="ordered_at")
+DOSE_TIMES = ListTimes(clinical="scheduled_at", entered="updated_at")
+
+
 @extend_schema(tags=["therapy"])
 class PatientCoursesView(generics.ListCreateAPIView[Course]):
     """A patient's IL-2 courses. POST (physicians) orders one and schedules its doses."""
@@ -45,7 +52,16 @@ class PatientCoursesView(generics.ListCreateAPIView[Course]):
     }
 
     def get_queryset(self) -> Any:
-        return mar_selectors.courses_of(patient=_patient(self.request, self.kwargs["patient_id"]))
+        courses_ = mar_selectors.courses_of(
+            patient=_patient(self.request, self.kwargs["patient_id"])
+        )
+        if self.request.method not in ("GET", "HEAD"):
+            return courses_
+        return time_filtered(self.request, self, courses_, COURSE_TIMES)
+
+    @extend_schema(parameters=time_parameters(COURSE_TIMES))
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=CourseOrderSerializer,
@@ -77,7 +93,12 @@ class PatientDosesView(generics.ListAPIView[Dose]):
     required_permissions = {"GET": ["therapy.view_dose"], "HEAD": ["therapy.view_dose"]}
 
     def get_queryset(self) -> Any:
-        return mar_selectors.doses_of(patient=_patient(self.request, self.kwargs["patient_id"]))
+        doses = mar_selectors.doses_of(patient=_patient(self.request, self.kwargs["patient_id"]))
+        return time_filtered(self.request, self, doses, DOSE_TIMES)
+
+    @extend_schema(parameters=time_parameters(DOSE_TIMES))
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 @extend_schema(tags=["therapy"])

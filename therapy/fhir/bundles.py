@@ -2,7 +2,7 @@
 60591-5 first, then every resource it cites) and the CapabilityStatement."""
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +38,22 @@ def search_bundle(
     total: int,
     links: dict[str, str],
     now: datetime,
+    outcome: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """``total`` counts the matches; an ``outcome`` (parameters a lenient search ignored) is
+    one more entry, ``search.mode`` ``outcome``, as R4 search 3.1.1.5 describes."""
+    entries: list[dict[str, Any]] = [
+        {"fullUrl": full_url(base, resource), "resource": resource, "search": {"mode": "match"}}
+        for resource in resources
+    ]
+    if outcome is not None:
+        entries.append(
+            {
+                "fullUrl": f"urn:uuid:{outcome['id']}",
+                "resource": outcome,
+                "search": {"mode": "outcome"},
+            }
+        )
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
@@ -46,10 +61,7 @@ def search_bundle(
         "type": "searchset",
         "total": total,
         "link": [{"relation": relation, "url": url} for relation, url in links.items()],
-        "entry": [
-            {"fullUrl": full_url(base, resource), "resource": resource, "search": {"mode": "match"}}
-            for resource in resources
-        ],
+        "entry": entries,
     }
 
 
@@ -244,15 +256,27 @@ def summary_document(
     }
 
 
-def capability_statement(*, base: str, now: datetime) -> dict[str, Any]:
-    def search(resource_type: str, *params: tuple[str, str]) -> dict[str, Any]:
-        return {
-            "type": resource_type,
-            "interaction": [{"code": "search-type"}],
-            "searchParam": [{"name": name, "type": kind} for name, kind in params],
-        }
+def capability_statement(
+    *, base: str, now: datetime, searches: Mapping[str, Sequence[Any]]
+) -> dict[str, Any]:
+    """What works, exactly: each type's read and search interactions and the search parameters
+    the views take (``searches``: the views' own table, so the two cannot drift);
+    tests/therapy/fhir/test_fhir_search.py exercises every one listed."""
 
-    paging = (("_count", "number"), ("_page", "number"))
+    def resource(resource_type: str, **more: Any) -> dict[str, Any]:
+        entry: dict[str, Any] = {"type": resource_type, "interaction": [{"code": "read"}]}
+        if resource_type in searches:
+            entry["interaction"].append({"code": "search-type"})
+            entry["searchParam"] = [
+                {"name": p.name, "type": p.type, "documentation": p.documentation}
+                for p in searches[resource_type]
+            ] + [
+                {"name": "_count", "type": "number", "documentation": "Resources per page."},
+                {"name": "_page", "type": "number", "documentation": "Page number (links)."},
+            ]
+        entry.update(more)
+        return entry
+
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -266,21 +290,25 @@ def capability_statement(*, base: str, now: datetime) -> dict[str, Any]:
         "rest": [
             {
                 "mode": "server",
-                "documentation": "Authorization: Token <key>, or a signed-in session.",
+                "documentation": (
+                    "Authorization: Token <key>, or a signed-in session. Reads answer an ETag "
+                    "(If-None-Match → 304). Prefer: handling=strict refuses unknown search "
+                    "parameters; lenient (the default) ignores them and says so."
+                ),
                 "resource": [
-                    {
-                        "type": "Patient",
-                        "interaction": [{"code": "read"}],
-                        "operation": [
+                    resource(
+                        "Patient",
+                        operation=[
                             {
                                 "name": "summary",
                                 "definition": "http://hl7.org/fhir/uv/ips/OperationDefinition/summary",
                             }
                         ],
-                    },
-                    search("Observation", ("patient", "reference"), ("date", "date"), *paging),
-                    search("MedicationAdministration", ("patient", "reference"), *paging),
-                    search("Flag", ("patient", "reference")),
+                    ),
+                    resource("Observation"),
+                    resource("MedicationAdministration"),
+                    resource("Flag"),
+                    resource("Condition"),
                 ],
             }
         ],

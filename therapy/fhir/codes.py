@@ -114,3 +114,41 @@ FLAG_PRIORITY_DISPLAY: Final = {
     "PM": "Medium priority",
     "PH": "High priority",
 }
+
+# --- Labs (category laboratory) -------------------------------------------------------------
+# Each LOINC code is cited in docs/fhir.md with the HL7 publication that lists it. Troponin
+# (I or T not recorded) and FOBT (no method recorded; the LOINC codes found are
+# method-specific) have no verified code: local code and words only.
+LAB_LOINC: Final = {
+    "creatinine": coding(LOINC, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
+    "albumin": coding(LOINC, "1751-7", "Albumin [Mass/volume] in Serum or Plasma"),
+    "platelets": coding(LOINC, "777-3", "Platelets [#/volume] in Blood by Automated count"),
+    "bilirubin": coding(LOINC, "1975-2", "Bilirubin.total [Mass/volume] in Serum or Plasma"),
+    "bicarbonate": coding(LOINC, "1963-8", "Bicarbonate [Moles/volume] in Serum"),
+    "potassium": coding(LOINC, "2823-3", "Potassium [Moles/volume] in Serum or Plasma"),
+}
+# The contract's lab units → UCUM (what people read stays the contract's unit).
+LAB_UCUM: Final = {
+    "mg/dL": "mg/dL",
+    "g/dL": "g/dL",
+    "10^3/µL": "10*3/uL",
+    "mmol/L": "mmol/L",
+    "ng/L": "ng/L",
+}
+LOCAL_LAB: Final = "urn:il2monitor:codesystem:lab-test"
+LOCAL_FOBT_RESULT: Final = "urn:il2monitor:codesystem:fobt-result"
+
+# --- Fluids: a volume over a recorded period. The LOINC codes verified (9192-6 "Urine output
+# 24 hour", 9108-2 fluid intake 24 h) name 24-hour totals, which these are not: local codes.
+LOCAL_FLUID: Final = "urn:il2monitor:codesystem:fluid"
+LOCAL_OBSERVATION_CATEGORY: Final = "urn:il2monitor:codesystem:observation-category"
+MILLILITRE: Final = "mL"
+
+# --- Vasopressor infusions: no verified RxNorm or SNOMED code here: the agent in words.
+# Rates in UCUM where UCUM has the unit; "units" of vasopressin in words only.
+VASOPRESSOR_RATE_UCUM: Final = {
+    "mcg_kg_min": ("mcg/kg/min", "ug/kg/min"),
+    "mcg_min": ("mcg/min", "ug/min"),
+    "units_min": ("units/min", None),
+    "units_h": ("units/h", None),
+}

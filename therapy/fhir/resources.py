@@ -7,23 +7,32 @@ from typing import Any
 
 from django.utils import timezone
 
+from patients.limits import LAB_TESTS
 from patients.models import (
     Consciousness,
     Diagnosis,
+    FluidEntry,
+    LabResult,
     News2Band,
     OxygenDevice,
     Patient,
+    VasopressorInfusion,
     VitalSigns,
 )
 from therapy.fhir import codes
-from therapy.models import Alert, AlertKind, Dose
+from therapy.models import OPEN_STATUSES, Alert, AlertKind, Dose
 from therapy.rules.inputs import DoseStatus
 
 ALDESLEUKIN = {"text": "Aldesleukin (interleukin-2), high dose"}
 INTRAVENOUS = {"text": "Intravenous"}
 MONITOR_DISPLAY = "IL-2 Monitor"
 
-CATEGORY_DISPLAY = {"vital-signs": "Vital Signs", "exam": "Exam", "survey": "Survey"}
+CATEGORY_DISPLAY = {
+    "vital-signs": "Vital Signs",
+    "exam": "Exam",
+    "survey": "Survey",
+    "laboratory": "Laboratory",
+}
 NEWS2_PARAMETERS = {
     "respiratory_rate": "Respiration rate score",
     "spo2": "SpO2 score",
@@ -46,6 +55,12 @@ EXPORTED_DOSE_STATUSES = tuple(DOSE_STATUS)
 def instant(value: datetime) -> str:
     """A time with its offset, in the site's time zone (as the REST API renders times)."""
     return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+def updated(value: datetime) -> dict[str, str]:
+    """``meta.lastUpdated``: when the server last changed the record, to the microsecond (what
+    ``_lastUpdated`` compares; a sync resumes with ``_lastUpdated=gt<the newest seen>``)."""
+    return {"lastUpdated": timezone.localtime(value).isoformat(timespec="microseconds")}
 
 
 def number(value: Decimal | int | float) -> float | int:
@@ -73,7 +88,7 @@ def patient_resource(patient: Patient) -> dict[str, Any]:
     return {
         "resourceType": "Patient",
         "id": str(patient.pk),
-        "meta": {"lastUpdated": instant(patient.updated_at)},
+        "meta": updated(patient.updated_at),
         "identifier": [
             {
                 "use": "usual",
@@ -100,6 +115,7 @@ def diagnosis_resource(patient: Patient) -> dict[str, Any]:
     return {
         "resourceType": "Condition",
         "id": f"{patient.pk}-diagnosis",
+        "meta": updated(patient.updated_at),
         "clinicalStatus": codes.concept(codes.coding(codes.CONDITION_CLINICAL, "active", "Active")),
         "category": [
             codes.concept(
@@ -121,9 +137,13 @@ def _observation(
     profile: str | None = None,
     **content: Any,
 ) -> dict[str, Any]:
-    resource: dict[str, Any] = {"resourceType": "Observation", "id": f"{vitals.pk}-{suffix}"}
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": f"{vitals.pk}-{suffix}",
+        "meta": updated(vitals.updated_at),
+    }
     if profile:
-        resource["meta"] = {"profile": [codes.VITALSIGNS_PROFILE, codes.profile(profile)]}
+        resource["meta"]["profile"] = [codes.VITALSIGNS_PROFILE, codes.profile(profile)]
     resource.update(
         {
             "status": "entered-in-error" if vitals.entered_in_error else "final",
@@ -335,7 +355,7 @@ def medication_administration(dose: Dose) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "MedicationAdministration",
         "id": str(dose.pk),
-        "meta": {"lastUpdated": instant(dose.updated_at)},
+        "meta": updated(dose.updated_at),
         "status": DOSE_STATUS[DoseStatus(dose.status)],
         "medicationCodeableConcept": ALDESLEUKIN,
         "subject": reference("Patient", course.patient_id),
@@ -382,18 +402,28 @@ def _performer(function: str, display: str, user: Any) -> dict[str, Any]:
 
 
 # --- Alerts -------------------------------------------------------------------------------
+def alert_updated_at(alert: Alert) -> datetime:
+    """When the alert last changed: seen again, acknowledged, escalated or resolved."""
+    times = [alert.last_seen_at, alert.acknowledged_at, alert.escalated_at, alert.resolved_at]
+    return max(time for time in times if time is not None)
+
+
 def flag_resource(alert: Alert) -> dict[str, Any]:
-    """An open alert (active or acknowledged) as an active Flag, its severity as the
-    flag-priority extension."""
+    """An alert as a Flag: open (active or acknowledged) → ``active``, resolved →
+    ``inactive`` with the period's end; its severity as the flag-priority extension."""
     label = AlertKind(alert.kind).label
     priority = codes.FLAG_PRIORITY_BY_SEVERITY[alert.severity]
     text = f"{label} ({alert.severity})"
     if alert.acknowledged_at and alert.acknowledged_by is not None:
         text += f", acknowledged by {alert.acknowledged_by.username}"
+    period = {"start": instant(alert.opened_at)}
+    is_open = alert.status in OPEN_STATUSES
+    if not is_open and alert.resolved_at is not None:
+        period["end"] = instant(max(alert.resolved_at, alert.opened_at))
     return {
         "resourceType": "Flag",
         "id": str(alert.pk),
-        "meta": {"lastUpdated": instant(alert.last_seen_at)},
+        "meta": updated(alert_updated_at(alert)),
         "extension": [
             {
                 "url": codes.FLAG_PRIORITY_EXTENSION,
@@ -404,10 +434,118 @@ def flag_resource(alert: Alert) -> dict[str, Any]:
                 ),
             }
         ],
-        "status": "active",
+        "status": "active" if is_open else "inactive",
         "category": [codes.concept(codes.coding(codes.FLAG_CATEGORY, "clinical", "Clinical"))],
         "code": codes.concept(codes.coding(codes.LOCAL_ALERT_KIND, alert.kind, label), text=text),
         "subject": reference("Patient", alert.patient_id),
-        "period": {"start": instant(alert.opened_at)},
+        "period": period,
         "author": {"display": MONITOR_DISPLAY},
     }
+
+
+# --- Labs, fluids -------------------------------------------------------------------------
+def _record_base(record: Any, suffix: str, category: dict[str, Any]) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": f"{record.pk}-{suffix}",
+        "meta": updated(record.updated_at),
+        "status": "entered-in-error" if record.entered_in_error else "final",
+        "category": [category],
+    }
+    return resource
+
+
+def _record_tail(record: Any, resource: dict[str, Any]) -> dict[str, Any]:
+    resource["issued"] = instant(record.created_at)
+    if record.entered_by_id:
+        resource["performer"] = [person(record.entered_by)]
+    if record.entered_in_error and record.entered_in_error_reason:
+        resource.setdefault("note", []).append(
+            {"text": f"Entered in error: {record.entered_in_error_reason}"}
+        )
+    return resource
+
+
+def lab_observation(lab: LabResult) -> dict[str, Any]:
+    """A lab result: category ``laboratory``, the verified LOINC code (docs/fhir.md) beside
+    the local one, the value in UCUM; FOBT positive / negative in words."""
+    test = LAB_TESTS[lab.test]
+    codings = [codes.coding(codes.LOCAL_LAB, lab.test, test.label)]
+    if lab.test in codes.LAB_LOINC:
+        codings.insert(0, codes.LAB_LOINC[lab.test])
+    resource = _record_base(
+        lab,
+        "lab",
+        codes.concept(codes.coding(codes.OBSERVATION_CATEGORY, "laboratory", "Laboratory")),
+    )
+    resource["code"] = codes.concept(*codings, text=test.label)
+    resource["subject"] = reference("Patient", lab.patient_id)
+    resource["effectiveDateTime"] = instant(lab.collected_at)
+    if lab.value is not None and test.unit:
+        resource["valueQuantity"] = codes.quantity(
+            number(lab.value), test.unit, codes.LAB_UCUM[test.unit]
+        )
+    elif lab.qualitative:
+        resource["valueCodeableConcept"] = codes.concept(
+            codes.coding(codes.LOCAL_FOBT_RESULT, lab.qualitative),
+            text=humanize(lab.qualitative),
+        )
+    return _record_tail(lab, resource)
+
+
+def fluid_observation(entry: FluidEntry) -> dict[str, Any]:
+    """A fluid intake or output: the volume (mL) over its period; urine output, IV, oral...
+    by the local code ``{direction}_{route}`` (no verified LOINC for a volume over any
+    period: docs/fhir.md)."""
+    words = f"Fluid {entry.direction} ({entry.route})"
+    if entry.direction == "output" and entry.route == "urine":
+        words = "Urine output"
+    resource = _record_base(
+        entry,
+        "fluid",
+        codes.concept(
+            codes.coding(codes.LOCAL_OBSERVATION_CATEGORY, "fluid-balance", "Fluid balance")
+        ),
+    )
+    resource["code"] = codes.concept(
+        codes.coding(codes.LOCAL_FLUID, f"{entry.direction}_{entry.route}", words), text=words
+    )
+    resource["subject"] = reference("Patient", entry.patient_id)
+    resource["effectivePeriod"] = {
+        "start": instant(entry.period_start),
+        "end": instant(entry.period_end),
+    }
+    resource["valueQuantity"] = codes.quantity(entry.volume_ml, codes.MILLILITRE)
+    return _record_tail(entry, resource)
+
+
+# --- Vasopressor infusions ----------------------------------------------------------------
+def vasopressor_administration(infusion: VasopressorInfusion, vitals: VitalSigns) -> dict[str, Any]:
+    """A vasopressor running when a vital-signs set was charted: ``in-progress`` at the set's
+    time, its rate as ``dosage.rateQuantity``; the agent in words (no verified code)."""
+    shown, ucum = codes.VASOPRESSOR_RATE_UCUM[infusion.dose_unit]
+    rate: dict[str, Any] = {"value": number(infusion.dose), "unit": shown}
+    if ucum:
+        rate.update({"system": codes.UCUM, "code": ucum})
+    agent = humanize(infusion.agent)
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationAdministration",
+        "id": f"{infusion.pk}-vaso",
+        "meta": updated(vitals.updated_at),
+        "status": "entered-in-error" if vitals.entered_in_error else "in-progress",
+        "category": codes.concept(text="Vasopressor infusion"),
+        "medicationCodeableConcept": {"text": agent},
+        "subject": reference("Patient", vitals.patient_id),
+        "effectiveDateTime": instant(vitals.taken_at),
+        "supportingInformation": [reference("Observation", f"{vitals.pk}-bp")],
+        "dosage": {
+            "text": f"{agent} {infusion.dose} {shown}",
+            "route": INTRAVENOUS,
+            "rateQuantity": rate,
+        },
+    }
+    if vitals.systolic_bp is None and vitals.diastolic_bp is None:
+        del resource["supportingInformation"]
+    if vitals.entered_by_id:
+        resource["performer"] = [{"actor": person(vitals.entered_by)}]
+    return resource

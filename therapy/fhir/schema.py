@@ -32,6 +32,16 @@ class FhirBundleEntrySerializer(serializers.Serializer[Any]):
     search = serializers.DictField(required=False)
 
 
+@extend_schema_serializer(component_name="FhirResource")
+class FhirResourceSerializer(serializers.Serializer[Any]):
+    """A FHIR R4 resource read by id (Observation, MedicationAdministration, Flag, Condition):
+    the R4 specification of its type is the full definition."""
+
+    resourceType = serializers.CharField()
+    id = serializers.CharField()
+    meta = serializers.DictField(required=False)
+
+
 @extend_schema_serializer(component_name="FhirPatient")
 class FhirPatientSerializer(serializers.Serializer[Any]):
     """A FHIR R4 Patient (https://hl7.org/fhir/R4/patient.html)."""

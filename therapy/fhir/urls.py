@@ -14,7 +14,20 @@ urlpatterns = [
         views.PatientSummaryDocumentView.as_view(),
         name="patient-summary",
     ),
+    path("Patient", views.PatientSearchView.as_view(), name="patient-search"),
     path("Observation", views.ObservationSearchView.as_view(), name="observation-search"),
+    path(
+        "Observation/<str:resource_id>",
+        views.ObservationReadView.as_view(),
+        name="observation",
+    ),
+    path(
+        "MedicationAdministration/<str:resource_id>",
+        views.MedicationAdministrationReadView.as_view(),
+        name="medication-administration",
+    ),
+    path("Flag/<str:resource_id>", views.FlagReadView.as_view(), name="flag"),
+    path("Condition/<str:resource_id>", views.ConditionReadView.as_view(), name="condition"),
     path(
         "MedicationAdministration",
         views.MedicationAdministrationSearchView.as_view(),

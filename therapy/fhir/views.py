@@ -1,15 +1,17 @@
 """The FHIR R4 endpoints: read-only, ``application/fhir+json`` (``application/json`` too when
 asked for), authenticated like the REST API, errors as ``OperationOutcome``."""
 
+import hashlib
+import json
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, Sum, When
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -20,24 +22,22 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from il2monitor.openapi import AutoSchema
-from patients.models import Patient, VitalSigns
+from patients.models import FluidEntry, LabResult, Patient, VasopressorInfusion, VitalSigns
 from patients.selectors import observations as observation_selectors
 from patients.selectors import patients as patient_selectors
-from therapy.fhir import bundles, resources
+from therapy.fhir import bundles, resources, search
 from therapy.fhir.schema import (
     FhirCapabilityStatementSerializer,
     FhirDocumentBundleSerializer,
     FhirErrorShapes,
     FhirPatientSerializer,
+    FhirResourceSerializer,
     FhirSearchBundleSerializer,
 )
 from therapy.mar import selectors as mar_selectors
-from therapy.models import OPEN_STATUSES
 from therapy.monitor import selectors as monitor_selectors
 from therapy.state.patient_state import STATE_PERMISSIONS, patient_state
 
-DEFAULT_COUNT = 100
-MAX_COUNT = 500
 ISSUE_CODES = {
     400: "invalid",
     401: "login",
@@ -158,143 +158,364 @@ def searched_patient(request: Request) -> Patient | None:
         return None
 
 
-def paging(request: Request) -> tuple[int, int]:
-    errors: dict[str, list[str]] = {}
-    values = {}
-    for name, default, high in (("_count", DEFAULT_COUNT, MAX_COUNT), ("_page", 1, 100_000)):
-        raw = request.query_params.get(name, str(default))
-        if not raw.isdigit() or not 1 <= int(raw) <= high:
-            errors[name] = [f"{name} must be a whole number from 1 to {high}."]
-        else:
-            values[name] = int(raw)
-    if errors:
-        raise ValidationError(errors)
-    return values["_count"], values["_page"]
+def etag_of(resource: dict[str, Any]) -> str:
+    """A weak ETag of the resource as served: it changes whenever any of it does."""
+    body = json.dumps(resource, sort_keys=True, default=str).encode()
+    return f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 
-def date_range(request: Request) -> tuple[datetime | None, datetime | None]:
-    """``date`` search parameters (ge, gt, le, lt, or eq/none for a whole day or an instant)
-    as ``since`` ≤ clinical time < ``until``."""
-    since: datetime | None = None
-    until: datetime | None = None
-    messages = []
-    for raw in request.query_params.getlist("date"):
-        prefix, text = ("eq", raw)
-        if raw[:2] in ("ge", "gt", "le", "lt", "eq"):
-            prefix, text = raw[:2], raw[2:]
-        moment: datetime | None = None
-        day = None
-        try:
-            if "T" in text:
-                moment = parse_datetime(text)
-            else:
-                day = parse_date(text)
-        except ValueError:
-            pass
-        if moment is not None and timezone.is_naive(moment):
-            moment = None  # an instant needs its offset
-        if moment is None and day is None:
-            messages.append(f"{raw!r}: give a date or a time with its offset, e.g. ge2025-01-31.")
-            continue
-        if day is not None:
-            start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-            low, high = start, start + timedelta(days=1)
-        else:
-            assert moment is not None  # one of the two, checked above
-            low, high = moment, moment + timedelta(microseconds=1)
-        bounds = {
-            "ge": (low, None),
-            "gt": (high, None),
-            "le": (None, high),
-            "lt": (None, low),
-            "eq": (low, high),
-        }[prefix]
-        if bounds[0] is not None:
-            since = bounds[0] if since is None else max(since, bounds[0])
-        if bounds[1] is not None:
-            until = bounds[1] if until is None else min(until, bounds[1])
-    if messages:
-        raise ValidationError({"date": messages})
-    return since, until
+def read_response(request: Request, resource: dict[str, Any]) -> Response:
+    """A read: the resource with its ``ETag``; ``If-None-Match`` with that tag (or ``*``) is
+    a 304 without a body (R4 http.html, "conditional read")."""
+    tag = etag_of(resource)
+    wanted = {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}
+    weak = {t.removeprefix("W/") for t in wanted}
+    if "*" in wanted or tag in wanted or tag.removeprefix("W/") in weak:
+        return Response(status=304, headers={"ETag": tag})
+    return Response(resource, headers={"ETag": tag})
 
 
-def page_links(request: Request, page: int, more: bool) -> dict[str, str]:
-    def url(number: int) -> str:
-        params = request.query_params.copy()
-        params["_page"] = str(number)
-        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-
-    links = {"self": url(page)}
-    if more:
-        links["next"] = url(page + 1)
-    if page > 1:
-        links["previous"] = url(page - 1)
-    return links
+def token_values(system: str, key: str) -> Callable[[Mapping[str, Any]], Any]:
+    """A ``code`` element searched as a token: ``status=completed`` or
+    ``status=<system>|completed``."""
+    return lambda resource: {"coding": [{"system": system, "code": resource.get(key)}]}
 
 
-def _present(condition: Q) -> Case:
-    return Case(When(condition, then=1), default=0, output_field=IntegerField())
-
-
-def observation_count(sets: QuerySet[VitalSigns]) -> int:
-    """How many Observations ``resources.vitals_observations`` makes of these sets (a test
-    checks the two agree)."""
-    measured = [
-        "respiratory_rate",
-        "spo2",
-        "heart_rate",
-        "temperature_c",
-        "weight_kg",
-        "edema_grade",
-        "news2_total",
+def _identifiers(resource: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"coding": [{"system": i.get("system"), "code": i.get("value")}]}
+        for i in resource.get("identifier", [])
     ]
-    per_set = sum(
-        (_present(Q(**{f"{name}__isnull": False})) for name in measured),
-        _present(Q(systolic_bp__isnull=False) | Q(diastolic_bp__isnull=False))
-        + _present(Q(consciousness__isnull=False) & ~Q(consciousness="")),
-    )
-    return int(sets.order_by().aggregate(total=Sum(per_set))["total"] or 0)
 
 
-PATIENT_PARAMETER = OpenApiParameter(
-    "patient",
-    str,
-    required=True,
-    description="The patient: `{id}`, `Patient/{id}` or the Patient's full URL.",
+LAST_UPDATED = search.Parameter(
+    "_lastUpdated",
+    "date",
+    "When the server last changed the resource (meta.lastUpdated): ge, gt, ... like date.",
+    search.last_updated,
 )
-PAGING_PARAMETERS = [
-    OpenApiParameter("_count", int, description=f"Per page, 1–{MAX_COUNT}."),
-    OpenApiParameter("_page", int, description="Page number, from 1."),
-]
+PATIENT = search.Parameter("patient", "reference", "The patient: {id}, Patient/{id} or its URL.")
+SEARCH_PARAMETERS: dict[str, list[search.Parameter]] = {
+    "Patient": [
+        search.Parameter(
+            "identifier",
+            "token",
+            "The MRN: system|value (the system is the hospital's MRN namespace) or value.",
+            _identifiers,
+        ),
+        search.Parameter(
+            "_id", "token", "The Patient's id.", lambda r: {"coding": [{"code": r["id"]}]}
+        ),
+        LAST_UPDATED,
+    ],
+    "Observation": [
+        PATIENT,
+        search.Parameter(
+            "category",
+            "token",
+            "vital-signs, exam, survey, laboratory (observation-category) or fluid-balance "
+            "(urn:il2monitor:codesystem:observation-category), with or without its system.",
+            lambda r: r.get("category", []),
+        ),
+        search.Parameter(
+            "code",
+            "token",
+            "system|code, e.g. http://loinc.org|8867-4; or a code of any system.",
+            lambda r: r.get("code"),
+        ),
+        search.Parameter(
+            "date",
+            "date",
+            "Clinical time (effective[x]): every precision and prefix of R4 date search.",
+            search.resource_time,
+        ),
+        LAST_UPDATED,
+    ],
+    "MedicationAdministration": [
+        PATIENT,
+        search.Parameter(
+            "status",
+            "token",
+            "completed, not-done, entered-in-error (IL-2 doses) or in-progress (vasopressor "
+            "infusions).",
+            token_values("http://terminology.hl7.org/CodeSystem/medication-admin-status", "status"),
+        ),
+        search.Parameter(
+            "effective-time",
+            "date",
+            "When it was given, held, or ran (effective[x]).",
+            search.resource_time,
+        ),
+        LAST_UPDATED,
+    ],
+    "Flag": [
+        PATIENT,
+        search.Parameter(
+            "status",
+            "token",
+            "active (open alerts) or inactive (resolved).",
+            token_values("http://hl7.org/fhir/flag-status", "status"),
+        ),
+        search.Parameter("date", "date", "The alert's period.", search.resource_time),
+        LAST_UPDATED,
+    ],
+}
+
+
+def _url(request: Request, params: dict[str, list[str]]) -> str:
+    query = urlencode([(name, value) for name, values in params.items() for value in values])
+    return request.build_absolute_uri(f"{request.path}?{query}")
+
+
+def searched(
+    request: Request, resource_type: str, build: Callable[[], list[dict[str, Any]]]
+) -> Response:
+    """A search-set bundle of ``build()``'s resources that match the request's parameters,
+    paged by resource (``_count`` per page). Navigation links carry a ``_lastUpdated=le``
+    pin (the time of the first page), so a record written between two pages neither shifts
+    a page nor appears twice."""
+    parameters = SEARCH_PARAMETERS[resource_type]
+    now = timezone.now()
+    strict = search.strict_handling(request.headers.get("Prefer", ""))
+    query = {name: request.query_params.getlist(name) for name in request.query_params}
+    found = search.parse_search(query, parameters, strict=strict)
+    if not any(value.startswith("le") for value in found.used.get("_lastUpdated", [])):
+        pin = f"le{timezone.localtime(now).isoformat(timespec='microseconds')}"
+        found.used.setdefault("_lastUpdated", []).append(pin)
+        found.dates.setdefault("_lastUpdated", []).extend(
+            search.parse_date_criteria("_lastUpdated", [pin])
+        )
+    matches = [r for r in build() if found.keep(r, parameters, now)]
+    page = search.page_of(matches, found)
+
+    def link(number: int) -> str:
+        return _url(request, {**found.used, "_count": [str(found.count)], "_page": [str(number)]})
+
+    last = max(1, -(-page.total // found.count))
+    links = {"self": link(found.page), "first": link(1)}
+    if found.page > 1:
+        links["previous"] = link(min(found.page - 1, last))
+    if page.more:
+        links["next"] = link(found.page + 1)
+    links["last"] = link(last)
+    outcome = None
+    if found.ignored:
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "id": str(uuid.uuid4()),
+            "issue": [
+                {
+                    "severity": "warning",
+                    "code": "not-supported",
+                    "diagnostics": f"Ignored (not supported here): {', '.join(found.ignored)}. "
+                    "Send Prefer: handling=strict to have it refused.",
+                }
+            ],
+        }
+    return Response(
+        bundles.search_bundle(
+            base=request.build_absolute_uri("/fhir/r4/"),
+            resources=page.resources,
+            total=page.total,
+            links=links,
+            now=now,
+            outcome=outcome,
+        )
+    )
+
+
+def _openapi_parameters(resource_type: str) -> list[OpenApiParameter]:
+    return [
+        *(
+            OpenApiParameter(
+                p.name,
+                OpenApiTypes.STR,
+                required=p.name == "patient",
+                many=p.type in ("token", "date"),
+                description=p.documentation,
+            )
+            for p in SEARCH_PARAMETERS[resource_type]
+        ),
+        OpenApiParameter("_count", int, description=f"Resources per page, 1–{search.MAX_COUNT}."),
+        OpenApiParameter("_page", int, description="Page number, from 1 (follow the links)."),
+    ]
+
+
+READ_PERMISSIONS = ["patients.view_patient"]
+VITALS_PERMISSIONS = ["patients.view_patient", "patients.view_vitalsigns"]
+DOSE_PERMISSIONS = ["patients.view_patient", "therapy.view_dose"]
+ALERT_PERMISSIONS = ["patients.view_patient", "therapy.view_alert"]
+
+
+def _permissions(names: list[str]) -> dict[str, list[str]]:
+    return {"GET": names, "HEAD": names}
 
 
 @extend_schema(tags=["fhir"])
 class CapabilityView(FhirView):
     """The server's CapabilityStatement."""
 
-    required_permissions = {"GET": ["patients.view_patient"], "HEAD": ["patients.view_patient"]}
+    required_permissions = _permissions(READ_PERMISSIONS)
 
     @extend_schema(operation_id="fhir_metadata", responses={200: FhirCapabilityStatementSerializer})
     def get(self, request: Request) -> Response:
-        return Response(bundles.capability_statement(base=self.base_url(), now=timezone.now()))
+        return Response(
+            bundles.capability_statement(
+                base=self.base_url(), now=timezone.now(), searches=SEARCH_PARAMETERS
+            )
+        )
 
 
+# --- Reads: every resource type the server emits, with its ETag -----------------------------
 @extend_schema(tags=["fhir"])
 class PatientReadView(FhirView):
     """A Patient: MRN, name, sex, birth date."""
 
-    required_permissions = {"GET": ["patients.view_patient"], "HEAD": ["patients.view_patient"]}
+    required_permissions = _permissions(READ_PERMISSIONS)
 
     @extend_schema(operation_id="fhir_patient_read", responses={200: FhirPatientSerializer})
     def get(self, request: Request, patient_id: str) -> Response:
-        return Response(resources.patient_resource(visible_patient(request, patient_id)))
+        return read_response(
+            request, resources.patient_resource(visible_patient(request, patient_id))
+        )
+
+
+@extend_schema(tags=["fhir"])
+class ConditionReadView(FhirView):
+    """The indication for IL-2 (``{patient id}-diagnosis``), as ``$summary`` cites it."""
+
+    required_permissions = _permissions(READ_PERMISSIONS)
+
+    @extend_schema(operation_id="fhir_condition_read", responses={200: FhirResourceSerializer})
+    def get(self, request: Request, resource_id: str) -> Response:
+        patient_id, _, suffix = resource_id.partition("-diagnosis")
+        if suffix or not resource_id.endswith("-diagnosis"):
+            raise Http404
+        return read_response(
+            request, resources.diagnosis_resource(visible_patient(request, patient_id))
+        )
+
+
+# Observation id suffix → the records and how they become Observations (anything else: a
+# vital-signs set's measurement).
+OBSERVATION_SOURCES: dict[str, tuple[Any, Callable[[Any], list[dict[str, Any]]]]] = {
+    "vitals": (VitalSigns, resources.vitals_observations),
+    "lab": (LabResult, lambda lab: [resources.lab_observation(lab)]),
+    "fluid": (FluidEntry, lambda entry: [resources.fluid_observation(entry)]),
+}
+
+
+def _newest_first(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Newest clinical time first: a time, or the end of a period (stable for ties)."""
+
+    def when(resource: dict[str, Any]) -> datetime:
+        period = resource.get("effectivePeriod")
+        return datetime.fromisoformat(period["end"] if period else resource["effectiveDateTime"])
+
+    return sorted(found, key=when, reverse=True)
+
+
+def _split_observation_id(resource_id: str) -> tuple[uuid.UUID, str]:
+    """``{record id}-{suffix}``: the vital-signs set and its measurement."""
+    record_id, suffix = parse_id(resource_id[:36]), resource_id[37:]
+    if record_id is None or resource_id[36:37] != "-" or not suffix:
+        raise Http404
+    return record_id, suffix
+
+
+@extend_schema(tags=["fhir"])
+class ObservationReadView(FhirView):
+    """One Observation by the id a search or ``$summary`` gave it."""
+
+    required_permissions = _permissions(VITALS_PERMISSIONS)
+
+    @extend_schema(operation_id="fhir_observation_read", responses={200: FhirResourceSerializer})
+    def get(self, request: Request, resource_id: str) -> Response:
+        record_id, suffix = _split_observation_id(resource_id)
+        model, build = OBSERVATION_SOURCES.get(suffix, OBSERVATION_SOURCES["vitals"])
+        if not request.user.has_perm(f"patients.view_{model._meta.model_name}"):
+            raise Http404
+        try:
+            record = observation_selectors.observation_get(
+                user=request.user, model=model, observation_id=record_id
+            )
+        except model.DoesNotExist as error:
+            raise Http404 from error
+        for resource in build(record):
+            if resource["id"] == resource_id:
+                return read_response(request, resource)
+        raise Http404
+
+
+def _vasopressor(request: Request, resource_id: str) -> dict[str, Any]:
+    infusion_id = parse_id(resource_id.removesuffix("-vaso"))
+    infusion = (
+        VasopressorInfusion.objects.filter(pk=infusion_id).select_related("vital_signs").first()
+        if infusion_id and request.user.has_perm("patients.view_vitalsigns")
+        else None
+    )
+    if infusion is None:
+        raise Http404
+    try:  # the set, through the one visibility rule
+        vitals = observation_selectors.observation_get(
+            user=request.user, model=VitalSigns, observation_id=infusion.vital_signs_id
+        )
+    except VitalSigns.DoesNotExist as error:
+        raise Http404 from error
+    return resources.vasopressor_administration(infusion, vitals)
+
+
+@extend_schema(tags=["fhir"])
+class MedicationAdministrationReadView(FhirView):
+    """One IL-2 dose given, held or entered in error."""
+
+    required_permissions = _permissions(DOSE_PERMISSIONS)
+
+    @extend_schema(
+        operation_id="fhir_medication_administration_read",
+        responses={200: FhirResourceSerializer},
+    )
+    def get(self, request: Request, resource_id: str) -> Response:
+        if resource_id.endswith("-vaso"):
+            return read_response(request, _vasopressor(request, resource_id))
+        dose_id = parse_id(resource_id)
+        dose = (
+            mar_selectors.doses_visible(user=request.user)
+            .filter(pk=dose_id, status__in=resources.EXPORTED_DOSE_STATUSES)
+            .select_related("course")
+            .first()
+            if dose_id
+            else None
+        )
+        if dose is None:
+            raise Http404
+        return read_response(request, resources.medication_administration(dose))
+
+
+@extend_schema(tags=["fhir"])
+class FlagReadView(FhirView):
+    """One alert, open (``active``) or resolved (``inactive``)."""
+
+    required_permissions = _permissions(ALERT_PERMISSIONS)
+
+    @extend_schema(operation_id="fhir_flag_read", responses={200: FhirResourceSerializer})
+    def get(self, request: Request, resource_id: str) -> Response:
+        alert_id = parse_id(resource_id)
+        alert = (
+            monitor_selectors.alerts_visible(user=request.user).filter(pk=alert_id).first()
+            if alert_id
+            else None
+        )
+        if alert is None:
+            raise Http404
+        return read_response(request, resources.flag_resource(alert))
 
 
 @extend_schema(tags=["fhir"])
 class PatientSummaryDocumentView(FhirView):
     """``$summary``: a document Bundle, Composition LOINC 60591-5 first."""
 
-    required_permissions = {"GET": STATE_PERMISSIONS, "HEAD": STATE_PERMISSIONS}
+    required_permissions = _permissions(list(STATE_PERMISSIONS))
 
     @extend_schema(
         operation_id="fhir_patient_summary", responses={200: FhirDocumentBundleSerializer}
@@ -316,144 +537,128 @@ class PatientSummaryDocumentView(FhirView):
         return Response(document)
 
 
+# --- Searches -------------------------------------------------------------------------------
 @extend_schema(tags=["fhir"])
-class ObservationSearchView(FhirView):
-    """A patient's vital signs, newest first: one Observation per measurement (vital-signs
-    profiles), BP as a panel, ACVPU and oedema (exam), NEWS2 (survey). A page holds the
-    observations of ``_count`` vital-signs sets. Sets entered in error are included with
-    status ``entered-in-error``."""
+class PatientSearchView(FhirView):
+    """Patients the caller may see; ``identifier=<MRN system>|<MRN>`` finds one by MRN."""
 
-    required_permissions = {
-        "GET": ["patients.view_patient", "patients.view_vitalsigns"],
-        "HEAD": ["patients.view_patient", "patients.view_vitalsigns"],
-    }
+    required_permissions = _permissions(READ_PERMISSIONS)
 
     @extend_schema(
-        operation_id="fhir_observation_search",
-        parameters=[
-            PATIENT_PARAMETER,
-            OpenApiParameter(
-                "date",
-                OpenApiTypes.STR,
-                many=True,
-                description="Clinical time: ge, gt, le, lt or eq then a date or a time with "
-                "its offset (repeatable), e.g. `date=ge2025-01-31`.",
-            ),
-            *PAGING_PARAMETERS,
-        ],
+        operation_id="fhir_patient_search",
+        parameters=_openapi_parameters("Patient"),
         responses={200: FhirSearchBundleSerializer},
     )
     def get(self, request: Request) -> Response:
-        count, page = paging(request)
-        since, until = date_range(request)
-        patient = searched_patient(request)
-        found: list[dict[str, Any]] = []
-        total, more = 0, False
-        if patient is not None:
-            sets = observation_selectors.observation_list(
-                user=request.user,
-                patient=patient,
-                model=VitalSigns,
-                since=since,
-                until=until,
-                include_entered_in_error=True,
-            )
-            total = observation_count(sets)
-            rows = list(sets[(page - 1) * count : page * count + 1])
-            more = len(rows) > count
-            for vitals in rows[:count]:
-                found += resources.vitals_observations(vitals)
-        return Response(
-            bundles.search_bundle(
-                base=self.base_url(),
-                resources=found,
-                total=total,
-                links=page_links(request, page, more),
-                now=timezone.now(),
-            )
+        patients = patient_selectors.patient_list(user=request.user)
+        return searched(
+            request, "Patient", lambda: [resources.patient_resource(p) for p in patients]
         )
+
+
+@extend_schema(tags=["fhir"])
+class ObservationSearchView(FhirView):
+    """A patient's observations, newest first: one per measurement of each vital-signs set
+    (vital-signs profiles), BP as a panel, ACVPU and oedema (exam), NEWS2 (survey); lab
+    results (laboratory); fluid intake and output over their periods (fluid-balance).
+    ``_count`` counts Observations. Records entered in error are included with status
+    ``entered-in-error``."""
+
+    required_permissions = _permissions(VITALS_PERMISSIONS)
+
+    @extend_schema(
+        operation_id="fhir_observation_search",
+        parameters=_openapi_parameters("Observation"),
+        responses={200: FhirSearchBundleSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        patient = searched_patient(request)
+
+        def build() -> list[dict[str, Any]]:
+            if patient is None:
+                return []
+            found = []
+            for model, make in OBSERVATION_SOURCES.values():
+                records = observation_selectors.observation_list(
+                    user=request.user, patient=patient, model=model, include_entered_in_error=True
+                )
+                found += [resource for record in records for resource in make(record)]
+            return _newest_first(found)
+
+        return searched(request, "Observation", build)
 
 
 @extend_schema(tags=["fhir"])
 class MedicationAdministrationSearchView(FhirView):
     """The patient's IL-2 doses given (``completed``), held (``not-done`` with the hold
-    reasons as ``statusReason``) or entered in error, in order."""
+    reasons as ``statusReason``) or entered in error, and the vasopressor infusions charted
+    with the vital signs (``in-progress``, ``dosage.rateQuantity``), in time order."""
 
-    required_permissions = {
-        "GET": ["patients.view_patient", "therapy.view_dose"],
-        "HEAD": ["patients.view_patient", "therapy.view_dose"],
-    }
+    required_permissions = _permissions(DOSE_PERMISSIONS)
 
     @extend_schema(
         operation_id="fhir_medication_administration_search",
-        parameters=[PATIENT_PARAMETER, *PAGING_PARAMETERS],
+        parameters=_openapi_parameters("MedicationAdministration"),
         responses={200: FhirSearchBundleSerializer},
     )
     def get(self, request: Request) -> Response:
-        count, page = paging(request)
         patient = searched_patient(request)
-        found: list[dict[str, Any]] = []
-        total, more = 0, False
-        if patient is not None:
+
+        def build() -> list[dict[str, Any]]:
+            if patient is None:
+                return []
             doses = (
                 mar_selectors.doses_of(patient=patient)
                 .filter(status__in=resources.EXPORTED_DOSE_STATUSES)
                 .select_related("course")
             )
-            total = doses.count()
-            rows = list(doses[(page - 1) * count : page * count + 1])
-            more = len(rows) > count
-            found = [resources.medication_administration(dose) for dose in rows[:count]]
-        return Response(
-            bundles.search_bundle(
-                base=self.base_url(),
-                resources=found,
-                total=total,
-                links=page_links(request, page, more),
-                now=timezone.now(),
-            )
-        )
+            found = [resources.medication_administration(dose) for dose in doses]
+            sets = observation_selectors.observation_list(
+                user=request.user, patient=patient, model=VitalSigns, include_entered_in_error=True
+            ).filter(vasopressors_recorded=True)
+            found += [
+                resources.vasopressor_administration(infusion, vitals)
+                for vitals in sets
+                for infusion in vitals.vasopressors.all()
+            ]
+            return sorted(found, key=lambda r: datetime.fromisoformat(r["effectiveDateTime"]))
+
+        return searched(request, "MedicationAdministration", build)
 
 
 @extend_schema(tags=["fhir"])
 class FlagSearchView(FhirView):
-    """The patient's open alerts (active or acknowledged) as active Flags, most severe
-    first; the severity is the flag-priority extension."""
+    """The patient's alerts as Flags, most severe first: open ones ``active``, resolved ones
+    ``inactive`` (``status=active`` for the open ones only); the severity is the
+    flag-priority extension."""
 
-    required_permissions = {
-        "GET": ["patients.view_patient", "therapy.view_alert"],
-        "HEAD": ["patients.view_patient", "therapy.view_alert"],
-    }
+    required_permissions = _permissions(ALERT_PERMISSIONS)
 
     @extend_schema(
         operation_id="fhir_flag_search",
-        parameters=[PATIENT_PARAMETER],
+        parameters=_openapi_parameters("Flag"),
         responses={200: FhirSearchBundleSerializer},
     )
     def get(self, request: Request) -> Response:
         patient = searched_patient(request)
-        flags = []
-        if patient is not None:
-            alerts = monitor_selectors.alerts_visible(user=request.user).filter(
-                patient=patient, status__in=OPEN_STATUSES
-            )
-            flags = [resources.flag_resource(alert) for alert in alerts]
-        return Response(
-            bundles.search_bundle(
-                base=self.base_url(),
-                resources=flags,
-                total=len(flags),
-                links=page_links(request, 1, False),
-                now=timezone.now(),
-            )
-        )
+
+        def build() -> list[dict[str, Any]]:
+            if patient is None:
+                return []
+            alerts = monitor_selectors.alerts_visible(user=request.user).filter(patient=patient)
+            return [resources.flag_resource(alert) for alert in alerts]
+
+        return searched(request, "Flag", build)
 
 
 @extend_schema(exclude=True)
 class UnknownView(FhirView):
     """Any other path under /fhir/r4/: 404 as an OperationOutcome (after authentication)."""
 
-    required_permissions = {"GET": ["patients.view_patient"], "HEAD": ["patients.view_patient"]}
+    required_permissions = _permissions(READ_PERMISSIONS)
 
     def get(self, request: Request, rest: str = "") -> Response:
-        raise Http404("This server serves Patient, Observation, MedicationAdministration, Flag.")
+        raise Http404(
+            "This server serves Patient, Observation, MedicationAdministration, Flag and "
+            "Condition (see metadata)."
+        )

@@ -1,8 +1,12 @@
 """Delivering notifications: in-app (the row itself), email, and a signed JSON webhook.
 
-The webhook body is signed with HMAC-SHA256 over ``<timestamp>.<body>`` using
-``IL2_ALERT_WEBHOOK_SECRET``; receivers check ``X-IL2-Signature: sha256=<hex>`` and
-``X-IL2-Timestamp``. Messages carry ids, kinds and severities, never names or MRNs: the
+The webhook is signed the Standard Webhooks way (https://www.standardwebhooks.com/): headers
+``webhook-id`` (the notification's id, the same on every retry), ``webhook-timestamp`` (Unix
+seconds) and ``webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">``
+keyed with ``IL2_ALERT_WEBHOOK_SECRET`` (``whsec_<base64 key>``), so a receiver verifies it
+with the stock libraries. The older ``X-IL2-Timestamp`` / ``X-IL2-Signature: sha256=<hex>``
+(HMAC over ``<timestamp>.<body>`` with the secret's text) are still sent, for receivers
+written against them. Messages carry ids, kinds and severities, never names or MRNs: the
 recipient opens the app to see the patient.
 
 Notifications are an outbox (healthchecks ``sendalerts``): the row is written with the alert
@@ -14,6 +18,7 @@ rows left ``sending`` for ``IL2_NOTIFY_SENDING_TIMEOUT_MINUTES`` by a worker tha
 send is claimed with one conditional UPDATE, so the task and any number of sweeps racing
 send a row once."""
 
+import base64
 import hashlib
 import hmac
 import json
@@ -59,21 +64,45 @@ def payload(notification: Notification) -> dict[str, Any]:
 
 
 def sign(body: bytes, timestamp: str, secret: str) -> str:
+    """The older signature (``X-IL2-Signature``)."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     return f"sha256={digest}"
+
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 (the prefix of Standard Webhooks secrets, no secret)
+
+
+def signing_key(secret: str) -> bytes:
+    """The Standard Webhooks key: the base64 after ``whsec_``; a secret without the prefix is
+    used as its UTF-8 bytes (a receiver's stock code then takes ``whsec_`` + its base64)."""
+    if secret.startswith(SECRET_PREFIX):
+        return base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    return secret.encode()
+
+
+def standard_signature(message_id: str, timestamp: str, body: bytes, secret: str) -> str:
+    """``webhook-signature``: ``v1,`` then the base64 HMAC-SHA256 of ``id.timestamp.body``."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(signing_key(secret), signed, hashlib.sha256).digest()
+    return f"v1,{base64.b64encode(digest).decode()}"
 
 
 def _send_webhook(notification: Notification) -> None:
     body = json.dumps(payload(notification), sort_keys=True).encode()
     timestamp = str(int(time.time()))
+    message_id = f"msg_{notification.pk}"  # the same on every retry: receivers de-duplicate
+    secret = settings.IL2_ALERT_WEBHOOK_SECRET
     request = urllib.request.Request(  # noqa: S310 (the URL is the site's own configuration)
         settings.IL2_ALERT_WEBHOOK_URL,
         data=body,
         method="POST",
         headers={
             "Content-Type": "application/json",
+            "webhook-id": message_id,
+            "webhook-timestamp": timestamp,
+            "webhook-signature": standard_signature(message_id, timestamp, body, secret),
             "X-IL2-Timestamp": timestamp,
-            "X-IL2-Signature": sign(body, timestamp, settings.IL2_ALERT_WEBHOOK_SECRET),
+            "X-IL2-Signature": sign(body, timestamp, secret),
         },
     )
     try:

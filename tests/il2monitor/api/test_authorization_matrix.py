@@ -100,6 +100,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "fhir:observation-search"): READ,
     ("GET", "fhir:medication-administration-search"): READ,
     ("GET", "fhir:flag-search"): READ,
+    ("GET", "fhir:patient-search"): READ,
+    ("GET", "fhir:observation"): READ,
+    ("GET", "fhir:medication-administration"): READ,
+    ("GET", "fhir:flag"): READ,
+    ("GET", "fhir:condition"): READ,
     ("GET", "fhir:unknown"): allowed(404),
 }
 

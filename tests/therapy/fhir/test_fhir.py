@@ -187,7 +187,9 @@ def test_each_measurement_is_an_observation_with_its_loinc_code_and_ucum_unit(fh
     }
     # ACVPU (exam): the local code and its words; "new confusion" has no verified SNOMED.
     acvpu = found["acvpu"]
-    assert acvpu["category"][0]["coding"][0]["code"] == "exam" and "meta" not in acvpu
+    assert acvpu["category"][0]["coding"][0]["code"] == "exam"
+    assert "profile" not in acvpu["meta"]  # no vital-signs profile for an exam
+    assert timezone.datetime.fromisoformat(acvpu["meta"]["lastUpdated"]) == complete.updated_at
     assert acvpu["valueCodeableConcept"]["text"] == "New confusion"
     assert SNOMED not in {c["system"] for c in acvpu["valueCodeableConcept"]["coding"]}
     assert found["edema"]["valueInteger"] == 1
@@ -243,6 +245,7 @@ def test_a_set_entered_in_error_is_exported_as_such(fhir, ward):
 
 
 def test_paging_follows_next_links_and_the_total_is_every_observation(fhir, ward):
+    """``_count`` counts Observations (R4 search: resources, not vital-signs sets)."""
     patient = ward["given"]
     first = get(fhir, "Observation", patient=str(patient.pk), _count=2)
     seen, bundle, pages = [], first, 0
@@ -255,9 +258,10 @@ def test_paging_follows_next_links_and_the_total_is_every_observation(fhir, ward
         response = fhir.get(links["next"], HTTP_ACCEPT=FHIR_JSON)
         bundle = response.json()
         strict(bundle)
-    sets = VitalSigns.objects.filter(patient=patient).count()
-    assert pages == -(-sets // 2)
+    assert pages == -(-first["total"] // 2) and len(resources_of(first)) == 2
     assert len(seen) == len(set(seen)) == first["total"]
+    sets = VitalSigns.objects.filter(patient=patient)
+    assert {i.rsplit("-", 1)[0] for i in seen} == {str(v.pk) for v in sets}
     assert "previous" in links and "_page=" in links["self"]
 
 
@@ -279,7 +283,18 @@ def test_date_filters_clinical_time(fhir, ward):
 
 # --- Doses --------------------------------------------------------------------------------
 def test_doses_given_held_and_corrected(fhir, ward):
-    given = resources_of(get(fhir, "MedicationAdministration", patient=str(ward["given"].pk)))
+    everything = resources_of(get(fhir, "MedicationAdministration", patient=str(ward["given"].pk)))
+    given = [r for r in everything if not r["id"].endswith("-vaso")]
+    # The CRS set's noradrenaline, running when it was charted: its rate in UCUM.
+    (infusion,) = [r for r in everything if r["id"].endswith("-vaso")]
+    assert infusion["status"] == "in-progress"
+    assert infusion["medicationCodeableConcept"] == {"text": "Norepinephrine"}
+    assert infusion["dosage"]["rateQuantity"] == {
+        "value": 0.05,
+        "unit": "mcg/kg/min",
+        "system": UCUM,
+        "code": "ug/kg/min",
+    }
     held = resources_of(get(fhir, "MedicationAdministration", patient=str(ward["held"].pk)))
     corrected = resources_of(
         get(fhir, "MedicationAdministration", patient=str(ward["corrected"].pk))
@@ -330,8 +345,10 @@ def test_open_alerts_are_active_flags_with_their_priority(fhir, ward, nurse):
     assert priority["valueCodeableConcept"]["coding"][0]["code"] == "PH"  # emergency
     Alert.objects.filter(pk=crs.pk).update(status="resolved", resolved_at=timezone.now())
     assert str(crs.pk) not in {
-        f["id"] for f in resources_of(get(fhir, "Flag", patient=str(patient.pk)))
+        f["id"] for f in resources_of(get(fhir, "Flag", patient=str(patient.pk), status="active"))
     }
+    resolved = get(fhir, f"Flag/{crs.pk}")
+    assert resolved["status"] == "inactive" and "end" in resolved["period"]
 
 
 # --- $summary -----------------------------------------------------------------------------
@@ -489,4 +506,4 @@ def test_capability_statement(fhir):
     body = get(fhir, "metadata")
     assert body["fhirVersion"] == "4.0.1" and body["kind"] == "instance"
     types = {r["type"] for r in body["rest"][0]["resource"]}
-    assert types == {"Patient", "Observation", "MedicationAdministration", "Flag"}
+    assert types == {"Patient", "Observation", "MedicationAdministration", "Flag", "Condition"}

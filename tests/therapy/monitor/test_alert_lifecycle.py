@@ -1,6 +1,7 @@
 """Acknowledge, escalate and notify exactly once: duplicate and concurrent evaluations, the
 escalation clock (explicit ``now``), and the email and signed-webhook channels."""
 
+import base64
 import hashlib
 import hmac
 import json
@@ -13,6 +14,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from patients.errors import ConflictError
 from tests.support.factories import AdmissionFactory, UserFactory
@@ -263,9 +265,33 @@ def test_webhook_is_signed_and_retried_after_a_failure(settings, receiver, admis
         b"shared-secret", headers["x-il2-timestamp"].encode() + b"." + body, hashlib.sha256
     )
     assert headers["x-il2-signature"] == f"sha256={expected.hexdigest()}"
+    # Standard Webhooks: the stock verifier accepts it, with the text secret as its key.
+    secret = "whsec_" + base64.b64encode(b"shared-secret").decode()
+    assert Webhook(secret).verify(body, headers) == json.loads(body)
+    assert headers["webhook-id"] == f"msg_{hook.pk}"
     sent = json.loads(body)
     assert sent["alert"]["kind"] == "crs" and sent["alert"]["severity"] == "emergency"
     assert admission.patient.family_name not in body.decode()
+
+
+@pytest.mark.django_db
+def test_webhook_verifies_with_the_stock_standard_webhooks_library(
+    settings, receiver, admission, nurse
+):
+    secret = "whsec_" + base64.b64encode(b"a 32-byte key for the test ward!").decode()
+    settings.IL2_ALERT_WEBHOOK_URL = receiver
+    settings.IL2_ALERT_WEBHOOK_SECRET = secret
+    alert = emergency_alert(admission, nurse)
+    hook = Notification.objects.get(alert=alert, channel="webhook")
+    assert notification_send(notification_id=hook.pk) is True
+    headers, body = Receiver.received[-1]
+    assert headers["webhook-signature"].startswith("v1,")
+    assert Webhook(secret).verify(body, headers)["alert"]["id"] == str(alert.pk)
+    tampered = body.replace(b"emergency", b"routine")
+    with pytest.raises(WebhookVerificationError):
+        Webhook(secret).verify(tampered, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook("whsec_" + base64.b64encode(b"another key").decode()).verify(body, headers)
 
 
 @pytest.mark.django_db
