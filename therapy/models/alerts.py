@@ -18,6 +18,10 @@ class AlertKind(models.TextChoices):
     CRS = "crs", "Cytokine release syndrome"
     VLS = "vls", "Vascular leak syndrome"
     HOLD_CRITERIA = "hold_criteria", "Hold criteria before the next dose"
+    # (v2) No vitals set yet in the 2 h before a dose: a task, not a hold.
+    PREDOSE_VITALS_DUE = "predose_vitals_due", "Pre-dose vitals due"
+    # (v2) A series projected to cross a hold threshold before the next dose (§7).
+    TREND = "trend", "Projected to cross a threshold before the next dose"
     VITALS_OVERDUE = "vitals_overdue", "Vitals overdue"
     DOSE_OVERDUE = "dose_overdue", "Dose overdue"
     # (v2) The monitor could not evaluate the patient: an error, or no evaluation for 10 min.

@@ -39,10 +39,13 @@ from therapy.rules.inputs import DoseStatus, SkippedRecord, skipped_dicts
 from therapy.rules.monitoring import (
     CYCLE_MARGIN,
     IN_CYCLE_VITALS_INTERVAL,
-    NOT_IN_CYCLE_VITALS_INTERVAL,
     PRECHECK_WINDOW,
+    close_watch_reason,
+    predose_vitals,
+    vitals_interval,
 )
 from therapy.rules.vls import VlsSeverity
+from therapy.rules.windows import latest_vitals
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +56,11 @@ PART_KINDS: dict[str, tuple[str, ...]] = {
     "crs": (AlertKind.CRS,),
     "vls": (AlertKind.VLS,),
     "precheck": (AlertKind.HOLD_CRITERIA,),
-    "overdue": (AlertKind.VITALS_OVERDUE, AlertKind.DOSE_OVERDUE),
+    "overdue": (AlertKind.VITALS_OVERDUE, AlertKind.DOSE_OVERDUE, AlertKind.PREDOSE_VITALS_DUE),
 }
 RULE_PARTS = ("crs", "vls", "precheck")  # the parts that read the rules' PatientRecord
+# §6 (v2): hold_criteria is raised for these only, never for missing data.
+HOLD_RECOMMENDATIONS = frozenset({Recommendation.HOLD, Recommendation.DISCONTINUE})
 # The rule version of monitor_failure: the monitor's own health check, not a clinical rule.
 MONITOR_RULE_VERSION = "monitor-health v1"
 # At most this many re-runs of a failed rule to find the one record that makes it fail.
@@ -163,16 +168,30 @@ def _news2(assessment: Assessment, latest: VitalSigns | None) -> None:
         assessment.add(kind, severity, evidence, version)
 
 
-def _due_interval(latest_complete: VitalSigns | None, in_cycle: bool, profile: Any) -> timedelta:
-    interval = IN_CYCLE_VITALS_INTERVAL if in_cycle else NOT_IN_CYCLE_VITALS_INTERVAL
+def _due_interval(
+    latest_complete: VitalSigns | None,
+    in_cycle: bool,
+    profile: RuleProfile,
+    *,
+    vasopressor_running: bool,
+    crs_grade: int | None,
+) -> timedelta:
+    """§6, one definition (``therapy.rules.monitoring.vitals_interval``) fed with NEWS2 as
+    stored on the newest complete set, the running vasopressors and the CRS grade."""
+    news2_interval = None
     if latest_complete is not None and latest_complete.news2_total is not None:
         news2_interval = minimum_observation_interval(
             latest_complete.news2_total,
             red_flag=latest_complete.news2_red_flag,
             policy=profile.news2,
         )
-        interval = min(interval, news2_interval)
-    return interval
+    return vitals_interval(
+        in_cycle=in_cycle,
+        news2_interval=news2_interval,
+        vasopressor_running=vasopressor_running,
+        crs_grade=crs_grade,
+        settings=profile.monitoring,
+    )
 
 
 def culprit(record: PatientRecord, run: Callable[[PatientRecord], object]) -> Any:
@@ -244,6 +263,7 @@ class _Loaded:
     course: Course | None = None
     doses: list[Dose] | None = None
     record: PatientRecord | None = None
+    crs_grade: int | None = None
 
 
 def _load_profile(loaded: _Loaded) -> None:
@@ -312,6 +332,7 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
             result = crs_of(record)
             assessment.summary["crs"] = result.to_dict()
             assessment.skipped.extend(result.skipped)
+            loaded.crs_grade = result.grade
             if result.grade is not None and result.grade >= 2:
                 severity = Severity.URGENT if result.grade == 2 else Severity.EMERGENCY
                 assessment.add(AlertKind.CRS, severity, result.to_dict())
@@ -352,7 +373,8 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
                 assessment.summary["precheck"] = evidence
                 assessment.skipped.extend(check.skipped)
                 due = next_dose.scheduled_at - PRECHECK_WINDOW <= at
-                if due and check.recommendation is not Recommendation.GIVE:
+                # (v2) A hold or discontinue only: missing vitals are predose_vitals_due.
+                if due and check.recommendation in HOLD_RECOMMENDATIONS:
                     assessment.add(AlertKind.HOLD_CRITERIA, Severity.URGENT, evidence)
 
             guard.run(
@@ -367,12 +389,23 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
     def overdue() -> None:
         doses = loaded.doses or []
         in_cycle = any(abs(d.scheduled_at - at) <= CYCLE_MARGIN for d in doses)
-        # The due interval follows the active profile's NEWS2 policy; should the profile fail
-        # to load (recorded above), the default one, so overdue care is still watched.
+        # The due interval follows the active profile; should the profile fail to load
+        # (recorded above), the default one, so overdue care is still watched.
+        rules = profile or DEFAULT_PROFILE
+        newest = latest_vitals(loaded.record.vitals, at=at) if loaded.record else None
+        running = newest is not None and bool(newest.running_vasopressors)
         assessment.due_interval = _due_interval(
-            latest_complete, in_cycle, profile or DEFAULT_PROFILE
+            latest_complete,
+            in_cycle,
+            rules,
+            vasopressor_running=running,
+            crs_grade=loaded.crs_grade,
+        )
+        assessment.summary["close_watch"] = close_watch_reason(
+            vasopressor_running=running, crs_grade=loaded.crs_grade, settings=rules.monitoring
         )
         _overdue(assessment, patient, vitals, doses, at)
+        _predose_vitals(assessment, doses, latest_complete, rules, at)
 
     guard.run(("overdue",), "overdue care", overdue)
 
@@ -385,6 +418,41 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
         assessment.summary["failures"] = [f.to_dict() for f in assessment.failures.values()]
         assessment.add(AlertKind.MONITOR_FAILURE, Severity.EMERGENCY, assessment.failure_evidence())
     return assessment
+
+
+def _predose_vitals(
+    assessment: Assessment,
+    doses: list[Dose],
+    latest_complete: VitalSigns | None,
+    profile: RuleProfile,
+    at: datetime,
+) -> None:
+    """§6 (v2): the next dose is near and no complete vitals set has been taken in its
+    pre-check window yet (routine; urgent in the last 30 min)."""
+    next_dose = next((d for d in doses if d.status == DoseStatus.SCHEDULED), None)
+    if next_dose is None:
+        return
+    due = predose_vitals(
+        scheduled_at=next_dose.scheduled_at,
+        last_vitals_at=latest_complete.taken_at if latest_complete else None,
+        settings=profile.monitoring,
+    )
+    severity = due.severity(at)
+    if severity is None:
+        return
+    assessment.add(
+        AlertKind.PREDOSE_VITALS_DUE,
+        Severity(severity),
+        {
+            "dose_id": str(next_dose.pk),
+            "cycle": next_dose.cycle,
+            "number": next_dose.number,
+            "scheduled_at": next_dose.scheduled_at.isoformat(),
+            "window_opens_at": due.window_opens_at.isoformat(),
+            "urgent_from": due.urgent_from.isoformat(),
+            "last_vitals_at": due.last_vitals_at.isoformat() if due.last_vitals_at else None,
+        },
+    )
 
 
 def _overdue(
