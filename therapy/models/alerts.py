@@ -61,6 +61,23 @@ class Alert(models.Model):
     clear_since = models.DateTimeField(
         null=True, blank=True, help_text="First evaluation that found the condition absent."
     )
+    # (v2) What stops an alert flapping (clinical-rules.md §6): how many consecutive
+    # evaluations on new data have seen the condition absent, the newest recorded change
+    # the alert has been judged on, and the due interval in force when it was last found.
+    absent_evaluations = models.PositiveSmallIntegerField(
+        default=0, help_text="Consecutive evaluations on new data that found it absent."
+    )
+    data_as_of = models.DateTimeField(
+        null=True, blank=True, help_text="The newest recorded change it was last judged on."
+    )
+    seen_due_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The vitals due interval when it was last found."
+    )
+    history = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Opened, resolved and reopened, each with its time (a reopen shows the gap).",
+    )
     evidence = models.JSONField(help_text="The values and thresholds that raised it.")
     rule_version = models.CharField(max_length=120)
     acknowledged_by = models.ForeignKey(

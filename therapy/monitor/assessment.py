@@ -44,7 +44,8 @@ from therapy.rules.monitoring import (
     predose_vitals,
     vitals_interval,
 )
-from therapy.rules.vls import VlsSeverity
+from therapy.rules.profile import MonitoringSettings
+from therapy.rules.vls import SignStatus, VlsSeverity, vls_severity
 from therapy.rules.windows import latest_vitals
 
 logger = logging.getLogger(__name__)
@@ -110,6 +111,11 @@ def error_where(error: BaseException) -> str:
 
 @dataclass
 class Assessment:
+    """What one evaluation found. ``not_assessable`` holds the kinds whose absence the data
+    cannot show (a sign "not assessable", e.g. oliguria between shifts): their alerts stay as
+    they were (§6 (v2)). ``data_as_of`` is the newest recorded change the evaluation saw; an
+    absence counts towards resolving an alert only on data newer than it was last judged on."""
+
     at: datetime
     rule_version: str
     due_interval: timedelta
@@ -117,6 +123,9 @@ class Assessment:
     summary: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, PartFailure] = field(default_factory=dict)
     skipped: list[SkippedRecord] = field(default_factory=list)
+    not_assessable: set[str] = field(default_factory=set)
+    data_as_of: datetime | None = None
+    monitoring: MonitoringSettings = DEFAULT_PROFILE.monitoring
 
     def add(
         self, kind: str, severity: str, evidence: dict[str, Any], rule_version: str = ""
@@ -192,6 +201,19 @@ def _due_interval(
         crs_grade=crs_grade,
         settings=profile.monitoring,
     )
+
+
+def _vls_could_be(result: Any, profile: RuleProfile) -> bool:
+    """Whether VLS would be suspected were every "not assessable" sign present: then its
+    absence is not shown by the data (§6 (v2))."""
+    possible = frozenset(
+        sign.code
+        for sign in result.signs
+        if sign.status in (SignStatus.PRESENT, SignStatus.NOT_ASSESSABLE)
+    )
+    running = result.vasopressor_running
+    severity = vls_severity(possible, vasopressor_running=running, settings=profile.vls)
+    return severity is not VlsSeverity.NONE
 
 
 def culprit(record: PatientRecord, run: Callable[[PatientRecord], object]) -> Any:
@@ -298,6 +320,7 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
     guard.run(RULE_PARTS, "rule profile", lambda: _load_profile(loaded))
     profile = loaded.profile
     assessment.rule_version = loaded.profile_row.label if loaded.profile_row else "unavailable"
+    assessment.monitoring = (profile or DEFAULT_PROFILE).monitoring
     guard.run((*RULE_PARTS, "overdue"), "course and doses", lambda: _load_course(loaded, patient))
     loaded.record = guard.run(
         RULE_PARTS,
@@ -336,6 +359,9 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
             if result.grade is not None and result.grade >= 2:
                 severity = Severity.URGENT if result.grade == 2 else Severity.EMERGENCY
                 assessment.add(AlertKind.CRS, severity, result.to_dict())
+            elif result.grade is None or result.missing:
+                # No vitals, or a grade below 2 only for want of an input: not absent.
+                assessment.not_assessable.add(AlertKind.CRS)
 
         guard.run(("crs",), "crs_assess", crs, record=record, rerun=crs_of, queries=False)
 
@@ -350,6 +376,9 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
                 critical = result.severity is VlsSeverity.CRITICAL
                 severity = Severity.EMERGENCY if critical else Severity.URGENT
                 assessment.add(AlertKind.VLS, severity, result.to_dict())
+            elif _vls_could_be(result, profile):
+                # A sign "not assessable" (oliguria between shifts) could make it suspected.
+                assessment.not_assessable.add(AlertKind.VLS)
 
         guard.run(("vls",), "vls_assess", vls, record=record, rerun=vls_of, queries=False)
 
@@ -376,6 +405,8 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
                 # (v2) A hold or discontinue only: missing vitals are predose_vitals_due.
                 if due and check.recommendation in HOLD_RECOMMENDATIONS:
                     assessment.add(AlertKind.HOLD_CRITERIA, Severity.URGENT, evidence)
+                elif due and check.recommendation is Recommendation.INSUFFICIENT_DATA:
+                    assessment.not_assessable.add(AlertKind.HOLD_CRITERIA)
 
             guard.run(
                 ("precheck",),
