@@ -39,6 +39,7 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
             "resolution",
             "evidence",
             "rule_version",
+            "history",
         ]
         read_only_fields = fields
 

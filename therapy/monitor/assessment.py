@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.db import OperationalError, transaction
+from django.utils import timezone
 
 from patients.models import Admission, Patient, VitalSigns
 from patients.news2 import minimum_observation_interval
@@ -45,6 +46,7 @@ from therapy.rules.monitoring import (
     vitals_interval,
 )
 from therapy.rules.profile import MonitoringSettings
+from therapy.rules.trends import trends_assess
 from therapy.rules.vls import SignStatus, VlsSeverity, vls_severity
 from therapy.rules.windows import latest_vitals
 
@@ -57,9 +59,10 @@ PART_KINDS: dict[str, tuple[str, ...]] = {
     "crs": (AlertKind.CRS,),
     "vls": (AlertKind.VLS,),
     "precheck": (AlertKind.HOLD_CRITERIA,),
+    "trend": (AlertKind.TREND,),
     "overdue": (AlertKind.VITALS_OVERDUE, AlertKind.DOSE_OVERDUE, AlertKind.PREDOSE_VITALS_DUE),
 }
-RULE_PARTS = ("crs", "vls", "precheck")  # the parts that read the rules' PatientRecord
+RULE_PARTS = ("crs", "vls", "precheck", "trend")  # the parts that read the rules' PatientRecord
 # §6 (v2): hold_criteria is raised for these only, never for missing data.
 HOLD_RECOMMENDATIONS = frozenset({Recommendation.HOLD, Recommendation.DISCONTINUE})
 # The rule version of monitor_failure: the monitor's own health check, not a clinical rule.
@@ -381,6 +384,20 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
                 assessment.not_assessable.add(AlertKind.VLS)
 
         guard.run(("vls",), "vls_assess", vls, record=record, rerun=vls_of, queries=False)
+
+        def trend_of(rec: PatientRecord) -> Any:
+            zone = timezone.get_default_timezone()  # the site's shifts (§7)
+            return trends_assess(rec, at=at, zone=zone, profile=profile)
+
+        def trend() -> None:
+            result = trend_of(record)
+            assessment.summary["trend"] = result.to_dict()
+            if result.crossings:
+                assessment.add(AlertKind.TREND, Severity.URGENT, result.to_dict())
+            elif not result.assessable:
+                assessment.not_assessable.add(AlertKind.TREND)
+
+        guard.run(("trend",), "trends_assess", trend, record=record, rerun=trend_of, queries=False)
 
         doses = loaded.doses or []
         next_dose = next((d for d in doses if d.status == DoseStatus.SCHEDULED), None)

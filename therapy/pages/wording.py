@@ -224,13 +224,30 @@ EVIDENCE_WORDS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
 }
 
 
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(int(minutes), 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
+def history_lines(alert: Alert) -> list[str]:
+    """The gaps of an alert that resolved and was found again (§6 (v2)): one line each."""
+    return [
+        f"Reopened {when(item.get('at'))}, {_duration(item.get('gap_minutes') or 0)} after it "
+        f"resolved ({when(item.get('resolved_at'))})."
+        for item in alert.history or []
+        if isinstance(item, dict) and item.get("event") == "reopened"
+    ]
+
+
 def evidence_lines(alert: Alert) -> list[str]:
-    """The evidence that raised an alert, in sentences a ward clinician reads."""
+    """The evidence that raised an alert, in sentences a ward clinician reads, and the
+    times it was reopened."""
     words = EVIDENCE_WORDS.get(alert.kind)
     try:
         if not words:
             return [str(alert.evidence)]
-        return words(alert.evidence or {}) + _skipped(alert.evidence or {})
+        evidence = alert.evidence or {}
+        return words(evidence) + _skipped(evidence) + history_lines(alert)
     except (TypeError, ValueError, KeyError):
         # Never hide an alert because its evidence has an unexpected shape: show it raw.
         return [str(alert.evidence)]
