@@ -327,7 +327,7 @@ def _absent(alert: Alert, assessment: Assessment) -> None:
         _resolve(alert, assessment.at, "Done: no longer due.")
     elif resolution is Resolution.INTERVAL:
         _absent_interval(alert, assessment.due_interval, assessment.at)
-    elif alert.kind not in assessment.not_assessable:
+    elif assessment.assessable(alert.kind, alert.evidence):
         _absent_steady(alert, assessment)
     # not assessable: the alert stays exactly as it was (§6 (v2))
 

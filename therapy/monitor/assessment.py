@@ -127,6 +127,9 @@ class Assessment:
     failures: dict[str, PartFailure] = field(default_factory=dict)
     skipped: list[SkippedRecord] = field(default_factory=list)
     not_assessable: set[str] = field(default_factory=set)
+    # Kinds whose absence hangs on signs "not assessable" now: the alert stays as it was when
+    # one of them was present in its evidence (oliguria between shifts), else absence counts.
+    unassessed_signs: dict[str, frozenset[str]] = field(default_factory=dict)
     data_as_of: datetime | None = None
     monitoring: MonitoringSettings = DEFAULT_PROFILE.monitoring
 
@@ -146,6 +149,15 @@ class Assessment:
     @property
     def succeeded(self) -> bool:
         return not self.failures
+
+    def assessable(self, kind: str, evidence: dict[str, Any]) -> bool:
+        """Whether this evaluation can show the absence of an alert raised on ``evidence``:
+        not when the kind is not assessable, nor when a sign present in the evidence is now
+        "not assessable" and could still make the finding (§6 (v2))."""
+        if kind in self.not_assessable:
+            return False
+        was_present = frozenset((evidence or {}).get("present") or ())
+        return not (self.unassessed_signs.get(kind, frozenset()) & was_present)
 
     @property
     def unknown_kinds(self) -> frozenset[str]:
@@ -381,7 +393,8 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
                 assessment.add(AlertKind.VLS, severity, result.to_dict())
             elif _vls_could_be(result, profile):
                 # A sign "not assessable" (oliguria between shifts) could make it suspected.
-                assessment.not_assessable.add(AlertKind.VLS)
+                unassessed = frozenset(result.codes(SignStatus.NOT_ASSESSABLE))
+                assessment.unassessed_signs[AlertKind.VLS] = unassessed
 
         guard.run(("vls",), "vls_assess", vls, record=record, rerun=vls_of, queries=False)
 

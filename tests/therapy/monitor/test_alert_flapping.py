@@ -239,3 +239,49 @@ def test_an_alert_never_resolves_on_not_assessable_data_nor_too_soon(steps: Any)
             assert at - last_found >= 120 * M
         else:
             assert absent_on_new_data < 2 or at - last_found < 120 * M
+
+
+# Through the monitor: oliguria between shifts is "not assessable", never "absent" -------------
+def _urine(patient: Any, nurse: Any, volume: int, start: datetime, end: datetime) -> None:
+    from patients.services.observations import fluid_record
+
+    fluid_record(
+        patient=patient,
+        by=nurse,
+        direction="output",
+        route="urine",
+        volume_ml=volume,
+        period_start=start,
+        period_end=end,
+    )
+
+
+@pytest.mark.parametrize(("charted", "kept"), [(False, True), (True, False)])
+def test_vls_on_oliguria_keeps_its_state_while_urine_is_not_assessable(
+    admission: Any, nurse: Any, charted: bool, kept: bool
+) -> None:
+    from tests.support.therapy_fixtures import record_vitals
+    from therapy.monitor.evaluation import evaluation_run
+
+    patient = admission.patient
+    taken = record_vitals(
+        patient, nurse, minutes_ago=4 * 60, systolic_bp=86, diastolic_bp=50
+    ).taken_at
+    _urine(patient, nurse, 50, taken - 8 * 60 * M, taken)  # 50 mL in 8 h: oliguria
+    evaluation_run(patient_id=patient.pk, reason="vitals", now=taken)
+    alert = Alert.objects.get(patient=patient, kind="vls")
+    assert set(alert.evidence["present"]) == {"hypotension", "oliguria"}
+
+    latest = record_vitals(patient, nurse, minutes_ago=1, systolic_bp=86, diastolic_bp=50)
+    if charted:  # the shift's urine charted: oliguria absent, so VLS is
+        _urine(patient, nurse, 600, taken, latest.taken_at)
+    evaluation = evaluation_run(patient_id=patient.pk, reason="vitals", now=latest.taken_at)
+
+    assert "vls" not in evaluation.findings["alerts"]
+    oliguria = next(s for s in evaluation.findings["vls"]["signs"] if s["code"] == "oliguria")
+    assert oliguria["status"] == ("absent" if charted else "not_assessable")
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACTIVE
+    assert (alert.clear_since is None, alert.absent_evaluations) == (
+        (True, 0) if kept else (False, 1)
+    )
