@@ -39,7 +39,7 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
             "resolution",
             "evidence",
             "rule_version",
-            "history",
+            "lifecycle",
         ]
         read_only_fields = fields
 

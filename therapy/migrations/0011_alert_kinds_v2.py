@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='alert',
-            name='history',
+            name='lifecycle',
             field=models.JSONField(blank=True, default=list, help_text='Opened, resolved and reopened, each with its time (a reopen shows the gap).'),
         ),
         migrations.AddField(

@@ -73,7 +73,8 @@ class Alert(models.Model):
     seen_due_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="The vitals due interval when it was last found."
     )
-    history = models.JSONField(
+    # Not "history": that name is django-simple-history's manager on the models that keep one.
+    lifecycle = models.JSONField(
         default=list,
         blank=True,
         help_text="Opened, resolved and reopened, each with its time (a reopen shows the gap).",

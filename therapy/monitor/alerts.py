@@ -137,7 +137,7 @@ def _reopen(
     if resolved is None or resolved.resolved_at is None:
         return None
     gap = now - resolved.resolved_at
-    reopens = sum(1 for item in resolved.history if item.get("event") == "reopened")
+    reopens = sum(1 for item in resolved.lifecycle if item.get("event") == "reopened")
     event = _event(
         "reopened",
         now,
@@ -171,7 +171,7 @@ def _reopen(
                 escalated_at=None,
                 resolved_at=None,
                 resolution="",
-                history=[*resolved.history, event],
+                lifecycle=[*resolved.lifecycle, event],
             )
     except IntegrityError:
         return None  # an alert of this kind was opened a moment ago by a concurrent evaluation
@@ -209,7 +209,7 @@ def _open(patient_id: Any, finding: Finding, assessment: Assessment) -> Alert | 
                 rule_version=finding.rule_version,
                 data_as_of=assessment.data_as_of,
                 seen_due_minutes=_minutes(assessment.due_interval),
-                history=[_event("opened", now, severity=finding.severity)],
+                lifecycle=[_event("opened", now, severity=finding.severity)],
             )
     except IntegrityError:
         return None  # opened a moment ago by a concurrent evaluation
@@ -254,13 +254,13 @@ def _seen(alert: Alert, finding: Finding, assessment: Assessment) -> None:
 
 
 def _resolve(alert: Alert, now: datetime, resolution: str, **guard: Any) -> None:
-    """Resolve once (the claim); the history records it."""
+    """Resolve once (the claim); its lifecycle records it."""
     event = _event("resolved", now, resolution=resolution)
     resolved = Alert.objects.filter(pk=alert.pk, status__in=OPEN_STATUSES, **guard).update(
         status=AlertStatus.RESOLVED,
         resolved_at=now,
         resolution=resolution,
-        history=[*alert.history, event],
+        lifecycle=[*alert.lifecycle, event],
     )
     if resolved == 1:
         logger.info("alert resolved patient=%s kind=%s", alert.patient_id, alert.kind)

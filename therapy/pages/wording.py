@@ -234,7 +234,7 @@ def history_lines(alert: Alert) -> list[str]:
     return [
         f"Reopened {when(item.get('at'))}, {_duration(item.get('gap_minutes') or 0)} after it "
         f"resolved ({when(item.get('resolved_at'))})."
-        for item in alert.history or []
+        for item in alert.lifecycle or []
         if isinstance(item, dict) and item.get("event") == "reopened"
     ]
 

@@ -137,9 +137,9 @@ def test_reopened_within_6_hours_is_the_same_alert_with_the_gap_in_its_history()
     assert alert is not None and alert.pk == resolved.pk
     assert alert.status == AlertStatus.ACTIVE and alert.resolved_at is None
     assert alert.opened_at == T0 and alert.severity == "urgent" and alert.severity_since == again
-    assert [event["event"] for event in alert.history] == ["opened", "resolved", "reopened"]
-    assert alert.history[-1]["gap_minutes"] == 6 * 60 - 1
-    assert alert.history[-1]["resolved_at"] == (T0 + 120 * M).isoformat()
+    assert [event["event"] for event in alert.lifecycle] == ["opened", "resolved", "reopened"]
+    assert alert.lifecycle[-1]["gap_minutes"] == 6 * 60 - 1
+    assert alert.lifecycle[-1]["resolved_at"] == (T0 + 120 * M).isoformat()
     assert Alert.objects.filter(patient=clock.patient, kind="crs").count() == 1
     events = set(Notification.objects.filter(alert=alert).values_list("event", flat=True))
     assert events == {"opened", "reopened_1"}
@@ -166,7 +166,7 @@ def test_reopened_twice_notifies_each_reopening_once():
         at += 180 * M
     alert = Alert.objects.get(patient=clock.patient, kind="crs")
     assert alert.status == AlertStatus.RESOLVED
-    reopened = [event for event in alert.history if event["event"] == "reopened"]
+    reopened = [event for event in alert.lifecycle if event["event"] == "reopened"]
     assert [event["gap_minutes"] for event in reopened] == [60, 60]
     events = set(Notification.objects.filter(alert=alert).values_list("event", flat=True))
     assert events == {"opened", "reopened_1", "reopened_2"}

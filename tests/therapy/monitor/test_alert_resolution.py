@@ -167,7 +167,7 @@ def test_a_finding_resolves_after_2_hours_and_two_evaluations_on_new_data(
     ward.evaluate(resolve_at, reason="tick")
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RESOLVED and alert.resolved_at == resolve_at
-    assert [event["event"] for event in alert.history] == ["opened", "resolved"]
+    assert [event["event"] for event in alert.lifecycle] == ["opened", "resolved"]
     assert Alert.objects.filter(patient=ward.patient, kind=kind).count() == 1
 
 
