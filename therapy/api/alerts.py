@@ -40,6 +40,7 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
             "resolution",
             "evidence",
             "rule_version",
+            "lifecycle",
         ]
         read_only_fields = fields
 

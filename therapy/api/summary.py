@@ -26,6 +26,8 @@ from patients.selectors import patients as patient_selectors
 from therapy.api.alerts import AlertSerializer
 from therapy.api.serializers import PrecheckSerializer
 from therapy.models import CourseStatus, StateDocument
+from therapy.rules.profile import TrendSeries
+from therapy.rules.trends import TrendStatus
 from therapy.rules.vls import SignStatus, VlsSeverity
 from therapy.state.health import PART_WORDS, STATUSES
 from therapy.state.patient_state import (
@@ -199,6 +201,34 @@ class LatestValuesSerializer(serializers.Serializer[Any]):
         }
 
 
+class TrendSeriesSerializer(serializers.Serializer[Any]):
+    """One series of clinical-rules.md §7 (v2): its least-squares line over its window,
+    projected to the next dose; ``threshold`` is set when it crosses."""
+
+    series = serializers.ChoiceField(choices=[s.value for s in TrendSeries])
+    status = serializers.ChoiceField(choices=[s.value for s in TrendStatus])
+    note = serializers.CharField(allow_blank=True)
+    points = serializers.IntegerField(min_value=0)
+    first_at = serializers.DateTimeField(allow_null=True)
+    current_value = serializers.FloatField(allow_null=True)
+    current_at = serializers.DateTimeField(allow_null=True)
+    slope_per_hour = serializers.FloatField(allow_null=True)
+    projected_value = serializers.FloatField(allow_null=True)
+    projected_at = serializers.DateTimeField(allow_null=True)
+    threshold = serializers.CharField(allow_blank=True)
+    threshold_value = serializers.FloatField(allow_null=True)
+
+
+class TrendSummarySerializer(serializers.Serializer[Any]):
+    crossings = TrendSeriesSerializer(many=True)
+    series = TrendSeriesSerializer(many=True)
+    horizon_at = serializers.DateTimeField()
+    horizon = serializers.ChoiceField(choices=["next_dose", "no_dose"])
+    checked_at = serializers.DateTimeField()
+    profile_name = serializers.CharField()
+    profile_version = serializers.CharField()
+
+
 class DueSerializer(serializers.Serializer[Any]):
     """When vitals and the next dose are due (clinical-rules.md §6): ``vitals_status`` turns
     ``due`` once three quarters of the interval has passed and ``overdue`` after it (when the
@@ -206,6 +236,11 @@ class DueSerializer(serializers.Serializer[Any]):
     and ``overdue`` from ``dose_overdue_at`` (when it raises ``dose_overdue``)."""
 
     vitals_interval_minutes = serializers.IntegerField(min_value=1)
+    close_watch = serializers.ChoiceField(
+        choices=["vasopressor_running", "crs_grade"],
+        allow_null=True,
+        help_text="Why vitals are due at least hourly (§6 (v2)); null when they are not.",
+    )
     vitals_due_at = serializers.DateTimeField(allow_null=True)
     vitals_status = serializers.ChoiceField(choices=VITALS_TIMING)
     dose_status = serializers.ChoiceField(choices=DOSE_TIMING)
@@ -254,6 +289,11 @@ class PatientSummarySerializer(serializers.Serializer[Any]):
         help_text="Null when no dose is scheduled, the stored check is not about the dose "
         "that is next now (a dose decided since the last assessment), or the monitor's check "
         "is not current (see monitor).",
+    )
+    trend = TrendSummarySerializer(
+        allow_null=True,
+        help_text="Least-squares projections to the next dose (§7 (v2)); null until the "
+        "monitor has assessed the patient, and while its assessment is not current.",
     )
     active_alerts = AlertSerializer(many=True, help_text="Open alerts, most severe first.")
     generated_at = serializers.DateTimeField()

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('patients', '0004_observation_roles'),
-        ('therapy', '0010_monitor_health_and_outbox'),
+        ('therapy', '0012_rule_profile_v2'),
     ]
 
     operations = [

@@ -18,6 +18,10 @@ class AlertKind(models.TextChoices):
     CRS = "crs", "Cytokine release syndrome"
     VLS = "vls", "Vascular leak syndrome"
     HOLD_CRITERIA = "hold_criteria", "Hold criteria before the next dose"
+    # (v2) No vitals set yet in the 2 h before a dose: a task, not a hold.
+    PREDOSE_VITALS_DUE = "predose_vitals_due", "Pre-dose vitals due"
+    # (v2) A series projected to cross a hold threshold before the next dose (§7).
+    TREND = "trend", "Projected to cross a threshold before the next dose"
     VITALS_OVERDUE = "vitals_overdue", "Vitals overdue"
     DOSE_OVERDUE = "dose_overdue", "Dose overdue"
     # (v2) The monitor could not evaluate the patient: an error, or no evaluation for 10 min.
@@ -56,6 +60,24 @@ class Alert(models.Model):
     last_seen_at = models.DateTimeField()
     clear_since = models.DateTimeField(
         null=True, blank=True, help_text="First evaluation that found the condition absent."
+    )
+    # (v2) What stops an alert flapping (clinical-rules.md §6): how many consecutive
+    # evaluations on new data have seen the condition absent, the newest recorded change
+    # the alert has been judged on, and the due interval in force when it was last found.
+    absent_evaluations = models.PositiveSmallIntegerField(
+        default=0, help_text="Consecutive evaluations on new data that found it absent."
+    )
+    data_as_of = models.DateTimeField(
+        null=True, blank=True, help_text="The newest recorded change it was last judged on."
+    )
+    seen_due_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The vitals due interval when it was last found."
+    )
+    # Not "history": that name is django-simple-history's manager on the models that keep one.
+    lifecycle = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Opened, resolved and reopened, each with its time (a reopen shows the gap).",
     )
     evidence = models.JSONField(help_text="The values and thresholds that raised it.")
     rule_version = models.CharField(max_length=120)

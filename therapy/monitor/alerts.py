@@ -7,6 +7,7 @@ notification (healthchecks ``Flip`` / ``sendalerts``)."""
 
 import logging
 from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import partial
 from typing import Any
 
@@ -19,6 +20,7 @@ from therapy.models import (
     OPEN_STATUSES,
     SEVERITY_RANK,
     Alert,
+    AlertKind,
     AlertStatus,
     Notification,
     NotificationChannel,
@@ -75,7 +77,125 @@ def notify(alert: Alert, event: str) -> list[Notification]:
     return created
 
 
-def _open(patient_id: Any, finding: Finding, now: datetime) -> Alert | None:
+class Resolution(StrEnum):
+    """How an alert of a kind resolves itself (clinical-rules.md §6).
+
+    ``steady`` (v2, every finding about the patient): absent for at least the longer of
+    ``resolve_min_absent_minutes`` and the due interval in force when last found, counted from
+    the last evaluation that found it, and seen absent by ``resolve_absent_evaluations``
+    consecutive evaluations on new data; a "not assessable" evaluation changes nothing; found
+    again within ``reopen_within_minutes`` of resolving, the same alert reopens.
+    ``interval`` (v1, overdue care and the monitor's own failure): absent for a whole due
+    interval from the first evaluation that found it absent. ``at_once``: a reminder whose task
+    is done (pre-dose vitals taken, or the dose decided)."""
+
+    STEADY = "steady"
+    INTERVAL = "interval"
+    AT_ONCE = "at_once"
+
+
+# Kinds not listed resolve ``steady`` (a new finding kind is a finding about the patient).
+RESOLUTION_BY_KIND: dict[str, Resolution] = {
+    AlertKind.VITALS_OVERDUE: Resolution.INTERVAL,
+    AlertKind.DOSE_OVERDUE: Resolution.INTERVAL,
+    AlertKind.MONITOR_FAILURE: Resolution.INTERVAL,
+    AlertKind.PREDOSE_VITALS_DUE: Resolution.AT_ONCE,
+}
+DISCHARGE_RESOLUTION = "Patient discharged."
+
+
+def resolution_of(kind: str) -> Resolution:
+    return RESOLUTION_BY_KIND.get(kind, Resolution.STEADY)
+
+
+def _minutes(interval: timedelta) -> int:
+    return int(interval.total_seconds() // 60)
+
+
+def _event(event: str, at: datetime, **details: Any) -> dict[str, Any]:
+    return {"event": event, "at": at.isoformat(), **details}
+
+
+def _reopen(
+    patient_id: Any, finding: Finding, assessment: Assessment, now: datetime
+) -> Alert | None:
+    """The same kind resolved less than ``reopen_within_minutes`` ago (§6 (v2)): reopen that
+    alert, its history showing the gap, rather than open a second one. None when there is none
+    to reopen (then a new alert opens)."""
+    since = now - timedelta(minutes=assessment.monitoring.reopen_within_minutes)
+    resolved = (
+        Alert.objects.filter(
+            patient_id=patient_id,
+            kind=finding.kind,
+            status=AlertStatus.RESOLVED,
+            resolved_at__gt=since,
+            resolved_at__lte=now,
+        )
+        .exclude(resolution=DISCHARGE_RESOLUTION)
+        .order_by("-resolved_at")
+        .first()
+    )
+    if resolved is None or resolved.resolved_at is None:
+        return None
+    gap = now - resolved.resolved_at
+    reopens = sum(1 for item in resolved.lifecycle if item.get("event") == "reopened")
+    event = _event(
+        "reopened",
+        now,
+        resolved_at=resolved.resolved_at.isoformat(),
+        gap_minutes=_minutes(gap),
+        resolution=resolved.resolution,
+        severity=finding.severity,
+        acknowledged_by=resolved.acknowledged_by.get_username()
+        if resolved.acknowledged_by
+        else None,
+    )
+    try:
+        with transaction.atomic():
+            claimed = Alert.objects.filter(
+                pk=resolved.pk, status=AlertStatus.RESOLVED, resolved_at=resolved.resolved_at
+            ).update(
+                status=AlertStatus.ACTIVE,
+                severity=finding.severity,
+                severity_rank=SEVERITY_RANK[Severity(finding.severity)],
+                severity_since=now,
+                last_seen_at=now,
+                clear_since=None,
+                absent_evaluations=0,
+                data_as_of=assessment.data_as_of,
+                seen_due_minutes=_minutes(assessment.due_interval),
+                evidence=finding.evidence,
+                rule_version=finding.rule_version,
+                acknowledged_by=None,
+                acknowledged_at=None,
+                acknowledge_note="",
+                escalated_at=None,
+                resolved_at=None,
+                resolution="",
+                lifecycle=[*resolved.lifecycle, event],
+            )
+    except IntegrityError:
+        return None  # an alert of this kind was opened a moment ago by a concurrent evaluation
+    if claimed != 1:
+        return None
+    resolved.refresh_from_db()
+    logger.info(
+        "alert reopened patient=%s kind=%s severity=%s gap_minutes=%s",
+        patient_id,
+        finding.kind,
+        finding.severity,
+        _minutes(gap),
+    )
+    notify(resolved, f"reopened_{reopens + 1}")
+    return resolved
+
+
+def _open(patient_id: Any, finding: Finding, assessment: Assessment) -> Alert | None:
+    now = assessment.at
+    if resolution_of(finding.kind) is Resolution.STEADY:
+        reopened = _reopen(patient_id, finding, assessment, now)
+        if reopened is not None:
+            return reopened
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
@@ -88,6 +208,9 @@ def _open(patient_id: Any, finding: Finding, now: datetime) -> Alert | None:
                 last_seen_at=now,
                 evidence=finding.evidence,
                 rule_version=finding.rule_version,
+                data_as_of=assessment.data_as_of,
+                seen_due_minutes=_minutes(assessment.due_interval),
+                lifecycle=[_event("opened", now, severity=finding.severity)],
             )
     except IntegrityError:
         return None  # opened a moment ago by a concurrent evaluation
@@ -98,11 +221,15 @@ def _open(patient_id: Any, finding: Finding, now: datetime) -> Alert | None:
     return alert
 
 
-def _seen(alert: Alert, finding: Finding, now: datetime) -> None:
+def _seen(alert: Alert, finding: Finding, assessment: Assessment) -> None:
+    now = assessment.at
     rank = SEVERITY_RANK[Severity(finding.severity)]
     Alert.objects.filter(pk=alert.pk, status__in=OPEN_STATUSES, last_seen_at__lte=now).update(
         last_seen_at=now,
         clear_since=None,
+        absent_evaluations=0,
+        data_as_of=assessment.data_as_of,
+        seen_due_minutes=_minutes(assessment.due_interval),
         evidence=finding.evidence,
         rule_version=finding.rule_version,
     )
@@ -127,43 +254,102 @@ def _seen(alert: Alert, finding: Finding, now: datetime) -> None:
         notify(alert, f"raised_to_{finding.severity}")
 
 
-def _absent(alert: Alert, due_interval: timedelta, now: datetime) -> None:
+def _resolve(alert: Alert, now: datetime, resolution: str, **guard: Any) -> None:
+    """Resolve once (the claim); its lifecycle records it."""
+    event = _event("resolved", now, resolution=resolution)
+    resolved = Alert.objects.filter(pk=alert.pk, status__in=OPEN_STATUSES, **guard).update(
+        status=AlertStatus.RESOLVED,
+        resolved_at=now,
+        resolution=resolution,
+        lifecycle=[*alert.lifecycle, event],
+    )
+    if resolved == 1:
+        logger.info("alert resolved patient=%s kind=%s", alert.patient_id, alert.kind)
+
+
+def _absent_interval(alert: Alert, due_interval: timedelta, now: datetime) -> None:
+    """v1: a whole due interval from the first evaluation that found it absent."""
     if alert.clear_since is None:
         Alert.objects.filter(
             pk=alert.pk, status__in=OPEN_STATUSES, clear_since__isnull=True
         ).update(clear_since=now)
         return
     if now - alert.clear_since >= due_interval:
-        minutes = int(due_interval.total_seconds() // 60)
-        resolved = Alert.objects.filter(pk=alert.pk, status__in=OPEN_STATUSES).update(
-            status=AlertStatus.RESOLVED,
-            resolved_at=now,
-            resolution=(
-                f"Condition absent since {alert.clear_since.isoformat()} "
-                f"({minutes} min due interval)."
-            ),
+        _resolve(
+            alert,
+            now,
+            f"Condition absent since {alert.clear_since.isoformat()} "
+            f"({_minutes(due_interval)} min due interval).",
         )
-        if resolved == 1:
-            logger.info("alert resolved patient=%s kind=%s", alert.patient_id, alert.kind)
+
+
+def _absent_steady(alert: Alert, assessment: Assessment) -> None:
+    """v2: see :class:`Resolution`. Each absent evaluation on new data is claimed by a
+    conditional UPDATE on the count it read, so a duplicate or concurrent run counts once."""
+    now, settings = assessment.at, assessment.monitoring
+    data = assessment.data_as_of
+    new_data = data is not None and (alert.data_as_of is None or data > alert.data_as_of)
+    changes: dict[str, Any] = {}
+    if alert.clear_since is None:
+        changes["clear_since"] = now
+    if new_data:
+        changes.update(absent_evaluations=alert.absent_evaluations + 1, data_as_of=data)
+    if changes:
+        claimed = Alert.objects.filter(
+            pk=alert.pk,
+            status__in=OPEN_STATUSES,
+            absent_evaluations=alert.absent_evaluations,
+            last_seen_at=alert.last_seen_at,
+        ).update(**changes)
+        if claimed != 1:
+            return  # counted by a concurrent evaluation, or found again meanwhile
+        for name, value in changes.items():
+            setattr(alert, name, value)
+    seen_interval = timedelta(minutes=alert.seen_due_minutes or 0)
+    wait = max(timedelta(minutes=settings.resolve_min_absent_minutes), seen_interval)
+    if alert.absent_evaluations < settings.resolve_absent_evaluations:
+        return
+    if now - alert.last_seen_at < wait:
+        return
+    _resolve(
+        alert,
+        now,
+        f"Condition not found since {alert.last_seen_at.isoformat()}: absent for "
+        f"{_minutes(now - alert.last_seen_at)} min (at least {_minutes(wait)}) and in "
+        f"{alert.absent_evaluations} consecutive evaluations on new data.",
+        last_seen_at=alert.last_seen_at,
+        absent_evaluations=alert.absent_evaluations,
+    )
+
+
+def _absent(alert: Alert, assessment: Assessment) -> None:
+    resolution = resolution_of(alert.kind)
+    if resolution is Resolution.AT_ONCE:
+        _resolve(alert, assessment.at, "Done: no longer due.")
+    elif resolution is Resolution.INTERVAL:
+        _absent_interval(alert, assessment.due_interval, assessment.at)
+    elif assessment.assessable(alert.kind, alert.evidence):
+        _absent_steady(alert, assessment)
+    # not assessable: the alert stays exactly as it was (§6 (v2))
 
 
 def alerts_reconcile(*, patient_id: Any, assessment: Assessment) -> None:
-    """Open, update, raise or resolve the patient's alerts to match the findings. The kinds
-    of a part that failed are unknown, not absent: they are left exactly as they are."""
-    now = assessment.at
+    """Open (or reopen), update, raise or resolve the patient's alerts to match the findings.
+    The kinds of a part that failed are unknown, not absent: they are left exactly as they
+    are; so are the kinds whose absence the data cannot show (``not_assessable``)."""
     open_alerts = {
         a.kind: a for a in Alert.objects.filter(patient_id=patient_id, status__in=OPEN_STATUSES)
     }
     for kind, finding in assessment.findings.items():
         alert = open_alerts.get(kind)
         if alert is None:
-            _open(patient_id, finding, now)
+            _open(patient_id, finding, assessment)
         else:
-            _seen(alert, finding, now)
+            _seen(alert, finding, assessment)
     unknown = assessment.unknown_kinds
     for kind, alert in open_alerts.items():
         if kind not in assessment.findings and kind not in unknown:
-            _absent(alert, assessment.due_interval, now)
+            _absent(alert, assessment)
 
 
 def alert_raise(*, patient_id: Any, finding: Finding, now: datetime) -> Alert | None:
@@ -172,9 +358,10 @@ def alert_raise(*, patient_id: Any, finding: Finding, now: datetime) -> Alert | 
     alert = Alert.objects.filter(
         patient_id=patient_id, kind=finding.kind, status__in=OPEN_STATUSES
     ).first()
+    outside = Assessment(at=now, rule_version=finding.rule_version, due_interval=timedelta(0))
     if alert is None:
-        return _open(patient_id, finding, now)
-    _seen(alert, finding, now)
+        return _open(patient_id, finding, outside)
+    _seen(alert, finding, outside)
     StateDocument.objects.invalidate([patient_id])
     return alert
 
@@ -185,7 +372,7 @@ def alerts_close_for_discharge(*, patient_id: Any, now: datetime) -> int:
     return Alert.objects.filter(patient_id=patient_id, status__in=OPEN_STATUSES).update(
         status=AlertStatus.RESOLVED,
         resolved_at=now,
-        resolution="Patient discharged.",
+        resolution=DISCHARGE_RESOLUTION,
     )
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from django.db import OperationalError, transaction
+from django.utils import timezone
 
 from patients.models import Admission, Patient, VitalSigns
 from patients.news2 import minimum_observation_interval
@@ -39,10 +40,15 @@ from therapy.rules.inputs import DoseStatus, SkippedRecord, skipped_dicts
 from therapy.rules.monitoring import (
     CYCLE_MARGIN,
     IN_CYCLE_VITALS_INTERVAL,
-    NOT_IN_CYCLE_VITALS_INTERVAL,
     PRECHECK_WINDOW,
+    close_watch_reason,
+    predose_vitals,
+    vitals_interval,
 )
-from therapy.rules.vls import VlsSeverity
+from therapy.rules.profile import MonitoringSettings
+from therapy.rules.trends import trends_assess
+from therapy.rules.vls import SignStatus, VlsSeverity, vls_severity
+from therapy.rules.windows import latest_vitals
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +59,12 @@ PART_KINDS: dict[str, tuple[str, ...]] = {
     "crs": (AlertKind.CRS,),
     "vls": (AlertKind.VLS,),
     "precheck": (AlertKind.HOLD_CRITERIA,),
-    "overdue": (AlertKind.VITALS_OVERDUE, AlertKind.DOSE_OVERDUE),
+    "trend": (AlertKind.TREND,),
+    "overdue": (AlertKind.VITALS_OVERDUE, AlertKind.DOSE_OVERDUE, AlertKind.PREDOSE_VITALS_DUE),
 }
-RULE_PARTS = ("crs", "vls", "precheck")  # the parts that read the rules' PatientRecord
+RULE_PARTS = ("crs", "vls", "precheck", "trend")  # the parts that read the rules' PatientRecord
+# §6 (v2): hold_criteria is raised for these only, never for missing data.
+HOLD_RECOMMENDATIONS = frozenset({Recommendation.HOLD, Recommendation.DISCONTINUE})
 # The rule version of monitor_failure: the monitor's own health check, not a clinical rule.
 MONITOR_RULE_VERSION = "monitor-health v1"
 # At most this many re-runs of a failed rule to find the one record that makes it fail.
@@ -105,6 +114,11 @@ def error_where(error: BaseException) -> str:
 
 @dataclass
 class Assessment:
+    """What one evaluation found. ``not_assessable`` holds the kinds whose absence the data
+    cannot show (a sign "not assessable", e.g. oliguria between shifts): their alerts stay as
+    they were (§6 (v2)). ``data_as_of`` is the newest recorded change the evaluation saw; an
+    absence counts towards resolving an alert only on data newer than it was last judged on."""
+
     at: datetime
     rule_version: str
     due_interval: timedelta
@@ -112,6 +126,12 @@ class Assessment:
     summary: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, PartFailure] = field(default_factory=dict)
     skipped: list[SkippedRecord] = field(default_factory=list)
+    not_assessable: set[str] = field(default_factory=set)
+    # Kinds whose absence hangs on signs "not assessable" now: the alert stays as it was when
+    # one of them was present in its evidence (oliguria between shifts), else absence counts.
+    unassessed_signs: dict[str, frozenset[str]] = field(default_factory=dict)
+    data_as_of: datetime | None = None
+    monitoring: MonitoringSettings = DEFAULT_PROFILE.monitoring
 
     def add(
         self, kind: str, severity: str, evidence: dict[str, Any], rule_version: str = ""
@@ -129,6 +149,15 @@ class Assessment:
     @property
     def succeeded(self) -> bool:
         return not self.failures
+
+    def assessable(self, kind: str, evidence: dict[str, Any]) -> bool:
+        """Whether this evaluation can show the absence of an alert raised on ``evidence``:
+        not when the kind is not assessable, nor when a sign present in the evidence is now
+        "not assessable" and could still make the finding (§6 (v2))."""
+        if kind in self.not_assessable:
+            return False
+        was_present = frozenset((evidence or {}).get("present") or ())
+        return not (self.unassessed_signs.get(kind, frozenset()) & was_present)
 
     @property
     def unknown_kinds(self) -> frozenset[str]:
@@ -163,16 +192,43 @@ def _news2(assessment: Assessment, latest: VitalSigns | None) -> None:
         assessment.add(kind, severity, evidence, version)
 
 
-def _due_interval(latest_complete: VitalSigns | None, in_cycle: bool, profile: Any) -> timedelta:
-    interval = IN_CYCLE_VITALS_INTERVAL if in_cycle else NOT_IN_CYCLE_VITALS_INTERVAL
+def _due_interval(
+    latest_complete: VitalSigns | None,
+    in_cycle: bool,
+    profile: RuleProfile,
+    *,
+    vasopressor_running: bool,
+    crs_grade: int | None,
+) -> timedelta:
+    """§6, one definition (``therapy.rules.monitoring.vitals_interval``) fed with NEWS2 as
+    stored on the newest complete set, the running vasopressors and the CRS grade."""
+    news2_interval = None
     if latest_complete is not None and latest_complete.news2_total is not None:
         news2_interval = minimum_observation_interval(
             latest_complete.news2_total,
             red_flag=latest_complete.news2_red_flag,
             policy=profile.news2,
         )
-        interval = min(interval, news2_interval)
-    return interval
+    return vitals_interval(
+        in_cycle=in_cycle,
+        news2_interval=news2_interval,
+        vasopressor_running=vasopressor_running,
+        crs_grade=crs_grade,
+        settings=profile.monitoring,
+    )
+
+
+def _vls_could_be(result: Any, profile: RuleProfile) -> bool:
+    """Whether VLS would be suspected were every "not assessable" sign present: then its
+    absence is not shown by the data (§6 (v2))."""
+    possible = frozenset(
+        sign.code
+        for sign in result.signs
+        if sign.status in (SignStatus.PRESENT, SignStatus.NOT_ASSESSABLE)
+    )
+    running = result.vasopressor_running
+    severity = vls_severity(possible, vasopressor_running=running, settings=profile.vls)
+    return severity is not VlsSeverity.NONE
 
 
 def culprit(record: PatientRecord, run: Callable[[PatientRecord], object]) -> Any:
@@ -244,6 +300,7 @@ class _Loaded:
     course: Course | None = None
     doses: list[Dose] | None = None
     record: PatientRecord | None = None
+    crs_grade: int | None = None
 
 
 def _load_profile(loaded: _Loaded) -> None:
@@ -278,6 +335,7 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
     guard.run(RULE_PARTS, "rule profile", lambda: _load_profile(loaded))
     profile = loaded.profile
     assessment.rule_version = loaded.profile_row.label if loaded.profile_row else "unavailable"
+    assessment.monitoring = (profile or DEFAULT_PROFILE).monitoring
     guard.run((*RULE_PARTS, "overdue"), "course and doses", lambda: _load_course(loaded, patient))
     loaded.record = guard.run(
         RULE_PARTS,
@@ -312,9 +370,13 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
             result = crs_of(record)
             assessment.summary["crs"] = result.to_dict()
             assessment.skipped.extend(result.skipped)
+            loaded.crs_grade = result.grade
             if result.grade is not None and result.grade >= 2:
                 severity = Severity.URGENT if result.grade == 2 else Severity.EMERGENCY
                 assessment.add(AlertKind.CRS, severity, result.to_dict())
+            elif result.grade is None or result.missing:
+                # No vitals, or a grade below 2 only for want of an input: not absent.
+                assessment.not_assessable.add(AlertKind.CRS)
 
         guard.run(("crs",), "crs_assess", crs, record=record, rerun=crs_of, queries=False)
 
@@ -329,8 +391,26 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
                 critical = result.severity is VlsSeverity.CRITICAL
                 severity = Severity.EMERGENCY if critical else Severity.URGENT
                 assessment.add(AlertKind.VLS, severity, result.to_dict())
+            elif _vls_could_be(result, profile):
+                # A sign "not assessable" (oliguria between shifts) could make it suspected.
+                unassessed = frozenset(result.codes(SignStatus.NOT_ASSESSABLE))
+                assessment.unassessed_signs[AlertKind.VLS] = unassessed
 
         guard.run(("vls",), "vls_assess", vls, record=record, rerun=vls_of, queries=False)
+
+        def trend_of(rec: PatientRecord) -> Any:
+            zone = timezone.get_default_timezone()  # the site's shifts (§7)
+            return trends_assess(rec, at=at, zone=zone, profile=profile)
+
+        def trend() -> None:
+            result = trend_of(record)
+            assessment.summary["trend"] = result.to_dict()
+            if result.crossings:
+                assessment.add(AlertKind.TREND, Severity.URGENT, result.to_dict())
+            elif not result.assessable:
+                assessment.not_assessable.add(AlertKind.TREND)
+
+        guard.run(("trend",), "trends_assess", trend, record=record, rerun=trend_of, queries=False)
 
         doses = loaded.doses or []
         next_dose = next((d for d in doses if d.status == DoseStatus.SCHEDULED), None)
@@ -352,8 +432,11 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
                 assessment.summary["precheck"] = evidence
                 assessment.skipped.extend(check.skipped)
                 due = next_dose.scheduled_at - PRECHECK_WINDOW <= at
-                if due and check.recommendation is not Recommendation.GIVE:
+                # (v2) A hold or discontinue only: missing vitals are predose_vitals_due.
+                if due and check.recommendation in HOLD_RECOMMENDATIONS:
                     assessment.add(AlertKind.HOLD_CRITERIA, Severity.URGENT, evidence)
+                elif due and check.recommendation is Recommendation.INSUFFICIENT_DATA:
+                    assessment.not_assessable.add(AlertKind.HOLD_CRITERIA)
 
             guard.run(
                 ("precheck",),
@@ -367,12 +450,23 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
     def overdue() -> None:
         doses = loaded.doses or []
         in_cycle = any(abs(d.scheduled_at - at) <= CYCLE_MARGIN for d in doses)
-        # The due interval follows the active profile's NEWS2 policy; should the profile fail
-        # to load (recorded above), the default one, so overdue care is still watched.
+        # The due interval follows the active profile; should the profile fail to load
+        # (recorded above), the default one, so overdue care is still watched.
+        rules = profile or DEFAULT_PROFILE
+        newest = latest_vitals(loaded.record.vitals, at=at) if loaded.record else None
+        running = newest is not None and bool(newest.running_vasopressors)
         assessment.due_interval = _due_interval(
-            latest_complete, in_cycle, profile or DEFAULT_PROFILE
+            latest_complete,
+            in_cycle,
+            rules,
+            vasopressor_running=running,
+            crs_grade=loaded.crs_grade,
+        )
+        assessment.summary["close_watch"] = close_watch_reason(
+            vasopressor_running=running, crs_grade=loaded.crs_grade, settings=rules.monitoring
         )
         _overdue(assessment, patient, vitals, doses, at)
+        _predose_vitals(assessment, doses, latest_complete, rules, at)
 
     guard.run(("overdue",), "overdue care", overdue)
 
@@ -385,6 +479,41 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
         assessment.summary["failures"] = [f.to_dict() for f in assessment.failures.values()]
         assessment.add(AlertKind.MONITOR_FAILURE, Severity.EMERGENCY, assessment.failure_evidence())
     return assessment
+
+
+def _predose_vitals(
+    assessment: Assessment,
+    doses: list[Dose],
+    latest_complete: VitalSigns | None,
+    profile: RuleProfile,
+    at: datetime,
+) -> None:
+    """§6 (v2): the next dose is near and no complete vitals set has been taken in its
+    pre-check window yet (routine; urgent in the last 30 min)."""
+    next_dose = next((d for d in doses if d.status == DoseStatus.SCHEDULED), None)
+    if next_dose is None:
+        return
+    due = predose_vitals(
+        scheduled_at=next_dose.scheduled_at,
+        last_vitals_at=latest_complete.taken_at if latest_complete else None,
+        settings=profile.monitoring,
+    )
+    severity = due.severity(at)
+    if severity is None:
+        return
+    assessment.add(
+        AlertKind.PREDOSE_VITALS_DUE,
+        Severity(severity),
+        {
+            "dose_id": str(next_dose.pk),
+            "cycle": next_dose.cycle,
+            "number": next_dose.number,
+            "scheduled_at": next_dose.scheduled_at.isoformat(),
+            "window_opens_at": due.window_opens_at.isoformat(),
+            "urgent_from": due.urgent_from.isoformat(),
+            "last_vitals_at": due.last_vitals_at.isoformat() if due.last_vitals_at else None,
+        },
+    )
 
 
 def _overdue(

@@ -142,6 +142,7 @@ def _evaluate(patient: Patient, reason: str, now: datetime) -> PatientEvaluation
             assessment = None
         else:
             assessment = assess(patient=patient, at=now)
+            assessment.data_as_of = as_of  # what "new data" is measured by (§6 (v2))
             alerts_reconcile(patient_id=patient_id, assessment=assessment)
             _store_state(patient, assessment)
             if assessment.succeeded:

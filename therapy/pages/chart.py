@@ -33,6 +33,7 @@ from therapy.pages.chart_svg import (
     DoseMark,
     Line,
     Panel,
+    Projection,
     Rect,
     Tick,
     TimeAxis,
@@ -41,6 +42,7 @@ from therapy.pages.chart_svg import (
     series,
 )
 from therapy.pages.wording import (
+    TREND_SERIES_WORDS,
     LatestValueItem,
     crs_words,
     latest_value_items,
@@ -149,6 +151,7 @@ def _blood_pressure(r: Readings, t: TimeAxis, p: RuleProfile) -> Panel:
             series("MAP", "s-map", maps, t, scale, gap),
         ],
         _lines(scale, [(limit, f"SBP {limit:g}: hold" if limit else "", "ref-alarm")]),
+        scale=scale,
     )
 
 
@@ -221,6 +224,7 @@ def _weight(r: Readings, t: TimeAxis, baseline: Decimal) -> Panel:
         scale.ticks(),
         [series("Weight", "s-weight", weights, t, scale, timedelta(hours=36))],
         _lines(scale, lines),
+        scale=scale,
     )
 
 
@@ -325,6 +329,7 @@ def _urine_8h(r: Readings, t: TimeAxis, p: RuleProfile) -> tuple[Panel, list[Uri
         rects=_bars(bins, t, scale, lambda b: b.volume_ml),
         lines=_lines(scale, [ref for ref in refs if ref[0] is not None]),
         note="Pale bar with a dashed outline: part of the shift has no urine recorded.",
+        scale=scale,
     )
     return panel, bins
 
@@ -353,6 +358,7 @@ def _creatinine(r: Readings, t: TimeAxis, p: RuleProfile, baseline: Decimal | No
         scale.ticks(),
         [series("Creatinine", "s-creat", values, t, scale, timedelta(hours=36))],
         _lines(scale, refs),
+        scale=scale,
     )
 
 
@@ -388,7 +394,65 @@ def _news2(r: Readings, t: TimeAxis) -> Panel:
             )
             for low, high, css, label in bands
         ],
+        scale=scale,
     )
+
+
+# The panel each trend series (§7) is drawn on; weight % is drawn in kg on the weight panel.
+TREND_PANELS = {
+    "systolic_bp": "bp",
+    "news2_total": "news2",
+    "weight_gain_pct": "weight",
+    "creatinine_mg_dl": "creatinine",
+    "urine_ml_per_shift": "urine_8h",
+}
+
+
+def trend_horizon(trend: dict[str, Any] | None, end: datetime) -> datetime:
+    """Where the time axis ends: at the next dose when a projection runs to it."""
+    times = [
+        datetime.fromisoformat(item["projected_at"])
+        for item in (trend or {}).get("crossings") or []
+        if item.get("projected_at")
+    ]
+    return max([end, *times])
+
+
+def add_projections(
+    panels: list[Panel], trend: dict[str, Any] | None, t: TimeAxis, baseline_kg: Decimal
+) -> None:
+    """Each projected crossing as a dashed line from the newest charted value to the value
+    projected at the next dose, with the threshold it crosses (§7 (v2))."""
+    by_key = {panel.key: panel for panel in panels}
+    for item in (trend or {}).get("crossings") or []:
+        panel = by_key.get(TREND_PANELS.get(item.get("series", ""), ""))
+        if panel is None or panel.scale is None:
+            continue
+        in_kg = item["series"] == "weight_gain_pct"
+
+        def unit_value(value: float, in_kg: bool = in_kg) -> float:
+            return float(baseline_kg) * (1 + value / 100) if in_kg else value
+
+        current, projected = float(item["current_value"]), float(item["projected_value"])
+        threshold = item.get("threshold_value")
+        name, unit = TREND_SERIES_WORDS.get(item["series"], (item["series"], ""))
+        shown = f"{projected:g} {unit}".rstrip()
+        label = f"→ {shown} by next dose: {item['threshold']}"
+        panel.projections.append(
+            Projection(
+                x1=t.x(datetime.fromisoformat(item["current_at"])),
+                y1=panel.scale.y_clamped(unit_value(current)),
+                x2=t.x(datetime.fromisoformat(item["projected_at"])),
+                y2=panel.scale.y_clamped(unit_value(projected)),
+                threshold_y=None
+                if threshold is None
+                else panel.scale.y_clamped(unit_value(float(threshold))),
+                label=label,
+                title=f"{name} projected {shown} at "
+                f"{local(datetime.fromisoformat(item['projected_at']))} "
+                f"(slope {float(item['slope_per_hour']):g}/h); crosses {item['threshold']}",
+            )
+        )
 
 
 def dose_marks(doses: list[Dose], t: TimeAxis) -> list[DoseMark]:
@@ -543,7 +607,8 @@ def patient_chart(*, state: PatientState, window: str, now: datetime | None = No
         urine=[u for u in reversed(urine) if not u.entered_in_error],
         creatinine=[c for c in reversed(creatinine) if not c.entered_in_error],
     )
-    time = TimeAxis(start, end)
+    trend = state.trend
+    time = TimeAxis(start, trend_horizon(trend, end))
     urine_8h, shifts = _urine_8h(readings, time, profile)
     panels = [
         _news2(readings, time),
@@ -556,6 +621,7 @@ def patient_chart(*, state: PatientState, window: str, now: datetime | None = No
         urine_8h,
         _creatinine(readings, time, profile, baseline.creatinine_mg_dl),
     ]
+    add_projections(panels, trend, time, baseline.weight_kg)
     complete = [v for v in readings.vitals if v.news2_total is not None]
     return Chart(
         patient=patient,

@@ -58,6 +58,20 @@ class Tick:
 
 
 @dataclass
+class Projection:
+    """A trend's least-squares projection (§7 (v2)): a dashed line from the newest charted
+    value to the projected value at the next dose, and the threshold it crosses, labelled."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    threshold_y: float | None
+    label: str
+    title: str
+
+
+@dataclass
 class Panel:
     key: str
     title: str
@@ -68,6 +82,8 @@ class Panel:
     rects: list[Rect] = field(default_factory=list)
     bands: list[Rect] = field(default_factory=list)
     note: str = ""
+    scale: "ValueAxis | None" = None
+    projections: list[Projection] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -124,6 +140,10 @@ class ValueAxis:
     def y(self, value: float) -> float:
         share = (value - self.low) / ((self.high - self.low) or 1)
         return round(PANEL_HEIGHT - BOTTOM - share * (PANEL_HEIGHT - BOTTOM - TOP), 1)
+
+    def y_clamped(self, value: float) -> float:
+        """``y`` kept inside the plot (a projection may run past the scale)."""
+        return min(max(self.y(value), TOP), PANEL_HEIGHT - BOTTOM)
 
     def ticks(self) -> list[Tick]:
         count = round((self.high - self.low) / self.step)

@@ -128,6 +128,59 @@ def _dose_overdue(evidence: dict[str, Any]) -> list[str]:
     ]
 
 
+def _predose_vitals_due(evidence: dict[str, Any]) -> list[str]:
+    last = evidence.get("last_vitals_at")
+    return [
+        f"Cycle {evidence.get('cycle')} dose {evidence.get('number')} is due "
+        f"{when(evidence.get('scheduled_at'))}: take a full set of vitals for its pre-dose "
+        f"check (none since {when(evidence.get('window_opens_at'))}).",
+        (f"Last full set {when(last)}." if last else "No full set recorded yet.")
+        + f" Urgent from {when(evidence.get('urgent_from'))}.",
+    ]
+
+
+# The series of a trend warning (§7), as the ward names them, with their units.
+TREND_SERIES_WORDS: dict[str, tuple[str, str]] = {
+    "systolic_bp": ("Systolic BP", "mmHg"),
+    "news2_total": ("NEWS2", ""),
+    "weight_gain_pct": ("Weight gain over baseline", "%"),
+    "creatinine_mg_dl": ("Creatinine", "mg/dL"),
+    "urine_ml_per_shift": ("Urine output per 8 h shift", "mL"),
+}
+# Why vitals are due hourly (§6 (v2)).
+CLOSE_WATCH_WORDS = {
+    "vasopressor_running": "a vasopressor is running",
+    "crs_grade": "CRS grade 3 or more",
+}
+
+
+def close_watch_words(reason: str | None) -> str:
+    return CLOSE_WATCH_WORDS.get(reason or "", "")
+
+
+def _number(value: Any, unit: str) -> str:
+    return f"{value} {unit}".strip()
+
+
+def trend_line_words(item: dict[str, Any]) -> str:
+    """One projected crossing in a sentence: where the series is, how fast it moves, where
+    the line puts it at the next dose, and the threshold it crosses."""
+    name, unit = TREND_SERIES_WORDS.get(item.get("series", ""), (str(item.get("series")), ""))
+    slope = item.get("slope_per_hour")
+    return (
+        f"{name} {_number(item.get('current_value'), unit)} "
+        f"({when(item.get('current_at'))}), changing {slope} {unit}/h: projected "
+        f"{_number(item.get('projected_value'), unit)} by {when(item.get('projected_at'))}, "
+        f"crossing {item.get('threshold')}."
+    ).replace(" /h", "/h")
+
+
+def _trend(evidence: dict[str, Any]) -> list[str]:
+    lines = ["Projected to cross a hold threshold before the next dose (least-squares trend)."]
+    lines += [trend_line_words(item) for item in evidence.get("crossings") or []]
+    return lines
+
+
 def _skipped(evidence: dict[str, Any]) -> list[str]:
     """Records the rule left out (§6 (v2): it says so in the evidence)."""
     return [
@@ -163,19 +216,38 @@ EVIDENCE_WORDS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     AlertKind.CRS: _crs,
     AlertKind.VLS: _vls,
     AlertKind.HOLD_CRITERIA: _hold,
+    AlertKind.PREDOSE_VITALS_DUE: _predose_vitals_due,
+    AlertKind.TREND: _trend,
     AlertKind.VITALS_OVERDUE: _vitals_overdue,
     AlertKind.DOSE_OVERDUE: _dose_overdue,
     AlertKind.MONITOR_FAILURE: _monitor_failure,
 }
 
 
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(int(minutes), 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
+def history_lines(alert: Alert) -> list[str]:
+    """The gaps of an alert that resolved and was found again (§6 (v2)): one line each."""
+    return [
+        f"Reopened {when(item.get('at'))}, {_duration(item.get('gap_minutes') or 0)} after it "
+        f"resolved ({when(item.get('resolved_at'))})."
+        for item in alert.lifecycle or []
+        if isinstance(item, dict) and item.get("event") == "reopened"
+    ]
+
+
 def evidence_lines(alert: Alert) -> list[str]:
-    """The evidence that raised an alert, in sentences a ward clinician reads."""
+    """The evidence that raised an alert, in sentences a ward clinician reads, and the
+    times it was reopened."""
     words = EVIDENCE_WORDS.get(alert.kind)
     try:
         if not words:
             return [str(alert.evidence)]
-        return words(alert.evidence or {}) + _skipped(alert.evidence or {})
+        evidence = alert.evidence or {}
+        return words(evidence) + _skipped(evidence) + history_lines(alert)
     except (TypeError, ValueError, KeyError):
         # Never hide an alert because its evidence has an unexpected shape: show it raw.
         return [str(alert.evidence)]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
+from therapy.rules.profile import MonitoringSettings
+
 IN_CYCLE_VITALS_INTERVAL: Final = timedelta(hours=2)  # vitals every 2 h in an active cycle [S9]
 NOT_IN_CYCLE_VITALS_INTERVAL: Final = timedelta(hours=12)  # NEWS2 total 0 [S15]
 CYCLE_MARGIN: Final = timedelta(hours=24)  # a dose within a day either side: cycle active
@@ -55,3 +57,71 @@ def vitals_status(*, last_at: datetime, interval: timedelta, now: datetime) -> s
     if age > interval:
         return "overdue"
     return "due" if age >= interval * DUE_SOON_FRACTION else "ok"
+
+
+def vitals_interval(
+    *,
+    in_cycle: bool,
+    news2_interval: timedelta | None,
+    vasopressor_running: bool,
+    crs_grade: int | None,
+    settings: MonitoringSettings,
+) -> timedelta:
+    """How often vitals are due (§6): every 2 h in an active cycle [S9] (12 h outside one),
+    or sooner as NEWS2 asks [S15]; (v2) at least every ``close_watch_vitals_minutes`` while a
+    vasopressor runs or the CRS grade is ``close_watch_crs_grade_from`` or more [S10]. The
+    shortest interval that applies wins."""
+    close_watch = vasopressor_running or (
+        crs_grade is not None and crs_grade >= settings.close_watch_crs_grade_from
+    )
+    candidates = (
+        (True, IN_CYCLE_VITALS_INTERVAL if in_cycle else NOT_IN_CYCLE_VITALS_INTERVAL),
+        (news2_interval is not None, news2_interval),
+        (close_watch, timedelta(minutes=settings.close_watch_vitals_minutes)),
+    )
+    return min(interval for applies, interval in candidates if applies and interval is not None)
+
+
+def close_watch_reason(
+    *, vasopressor_running: bool, crs_grade: int | None, settings: MonitoringSettings
+) -> str | None:
+    """Why vitals are on the close watch (§6 (v2)), in the code the pages word; None when not."""
+    if vasopressor_running:
+        return "vasopressor_running"
+    if crs_grade is not None and crs_grade >= settings.close_watch_crs_grade_from:
+        return "crs_grade"
+    return None
+
+
+@dataclass(frozen=True)
+class PredoseVitals:
+    """§6 (v2) ``predose_vitals_due``: within ``predose_vitals_window_minutes`` of a dose no
+    vitals set has been taken inside the pre-check window yet; ``routine``, ``urgent`` from
+    ``predose_vitals_urgent_minutes`` before the dose. None of it is a hold: missing vitals
+    are a task, not a finding about the patient."""
+
+    scheduled_at: datetime
+    window_opens_at: datetime
+    urgent_from: datetime
+    last_vitals_at: datetime | None
+
+    @property
+    def taken(self) -> bool:
+        return self.last_vitals_at is not None and self.last_vitals_at >= self.window_opens_at
+
+    def severity(self, now: datetime) -> str | None:
+        """``routine``, ``urgent`` or None (not yet in the window, or vitals taken)."""
+        if self.taken or now < self.window_opens_at:
+            return None
+        return "urgent" if now >= self.urgent_from else "routine"
+
+
+def predose_vitals(
+    *, scheduled_at: datetime, last_vitals_at: datetime | None, settings: MonitoringSettings
+) -> PredoseVitals:
+    return PredoseVitals(
+        scheduled_at=scheduled_at,
+        window_opens_at=scheduled_at - timedelta(minutes=settings.predose_vitals_window_minutes),
+        urgent_from=scheduled_at - timedelta(minutes=settings.predose_vitals_urgent_minutes),
+        last_vitals_at=last_vitals_at,
+    )

@@ -273,6 +273,120 @@ class DosingSettings:
 
 
 @dataclass(frozen=True)
+class MonitoringSettings:
+    """The monitoring schedule and alert lifecycle of clinical-rules.md §6 (v2): the close
+    watch (hourly vitals on a vasopressor or at CRS grade >= 3), the pre-dose vitals reminder,
+    and what stops alerts flapping (how long and how often a condition must be seen absent,
+    and how soon after resolving a finding reopens the same alert)."""
+
+    close_watch_vitals_minutes: int
+    close_watch_crs_grade_from: int
+    predose_vitals_window_minutes: int
+    predose_vitals_urgent_minutes: int
+    resolve_min_absent_minutes: int
+    resolve_absent_evaluations: int
+    reopen_within_minutes: int
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        _positive(errors, self, *(f.name for f in fields(self)))
+        if self.predose_vitals_urgent_minutes > self.predose_vitals_window_minutes:
+            errors.add("predose_vitals_urgent_minutes", "must not exceed the window")
+        errors.raise_if_any(ProfileError)
+
+
+class TrendSeries(StrEnum):
+    """The series of clinical-rules.md §7 whose projection may raise ``trend``."""
+
+    SYSTOLIC_BP = "systolic_bp"
+    NEWS2 = "news2_total"
+    WEIGHT_GAIN_PCT = "weight_gain_pct"
+    CREATININE = "creatinine_mg_dl"
+    URINE_PER_SHIFT = "urine_ml_per_shift"
+
+
+class Direction(StrEnum):
+    """Which way a series must move to cross its threshold."""
+
+    FALLING = "falling"
+    RISING = "rising"
+
+
+@dataclass(frozen=True)
+class TrendLine:
+    """One row of the §7 table: the window a series is fitted over, how much of it the points
+    must span, and the crossing that raises ``trend``: the projected value beyond
+    ``threshold`` (``inclusive``: reaching it counts), or, when set, a rise of ``rise_by`` over
+    the current value, or reaching ``baseline_ratio`` times the baseline."""
+
+    series: TrendSeries
+    source: str
+    direction: Direction
+    threshold: Decimal
+    inclusive: bool
+    window_hours: int
+    min_span_hours: int
+    min_points: int
+    enabled: bool = True
+    rise_by: Decimal | None = None
+    baseline_ratio: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        _positive(errors, self, "window_hours", "min_span_hours", "rise_by", "baseline_ratio")
+        if isinstance(self.min_points, int) and self.min_points < 2:
+            errors.add("min_points", "a line needs at least 2 points")
+        if (
+            isinstance(self.min_span_hours, int)
+            and isinstance(self.window_hours, int)
+            and self.min_span_hours > self.window_hours
+        ):
+            errors.add("min_span_hours", "must not exceed window_hours")
+        if not isinstance(self.source, str) or not self.source.strip():
+            errors.add("source", "must name the source")
+        errors.raise_if_any(ProfileError)
+
+    def beyond(self, value: Decimal) -> bool:
+        """Whether ``value`` lies past the threshold in this line's direction."""
+        if value == self.threshold:
+            return self.inclusive
+        return (value < self.threshold) == (self.direction is Direction.FALLING)
+
+
+@dataclass(frozen=True)
+class TrendSettings:
+    """Trend warnings, clinical-rules.md §7 (v2, project defaults): the projection's horizon
+    and the shifts urine is totalled over, and one line per series."""
+
+    min_lead_minutes: int
+    horizon_without_dose_hours: int
+    shift_first_start_hour: int
+    shift_hours: int
+    lines: tuple[TrendLine, ...]
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        _positive(errors, self, "min_lead_minutes", "horizon_without_dose_hours", "shift_hours")
+        if isinstance(self.shift_first_start_hour, int) and not (
+            0 <= self.shift_first_start_hour < 24
+        ):
+            errors.add("shift_first_start_hour", "must be an hour of the day, 0-23")
+        if isinstance(self.shift_hours, int) and self.shift_hours > 0 and 24 % self.shift_hours:
+            errors.add("shift_hours", "must divide the day (shifts repeat daily)")
+        series = [line.series for line in self.lines]
+        absent = [s.value for s in TrendSeries if s not in series]
+        if absent:
+            # A site turns a series off with enabled=false, never by leaving it out.
+            errors.add("lines", "missing series: " + ", ".join(absent))
+        if len(set(series)) != len(series):
+            errors.add("lines", "one line per series")
+        errors.raise_if_any(ProfileError)
+
+    def line(self, series: TrendSeries) -> TrendLine:
+        return next(line for line in self.lines if line.series is series)
+
+
+@dataclass(frozen=True)
 class RuleProfile:
     name: str
     version: str
@@ -281,6 +395,8 @@ class RuleProfile:
     vls: VlsSettings
     precheck: PrecheckSettings
     dosing: DosingSettings
+    monitoring: MonitoringSettings
+    trends: TrendSettings
 
     def __post_init__(self) -> None:
         errors = ErrorCollector()
@@ -386,6 +502,34 @@ def _default_criteria() -> tuple[Criterion, ...]:
     )
 
 
+def _default_trend_lines() -> tuple[TrendLine, ...]:
+    """clinical-rules.md §7, row by row (v2, project defaults); each threshold is the hold
+    criterion of §4 it would cross (or AKI stage 1, §3a)."""
+    t, fall, rise = TrendSeries, Direction.FALLING, Direction.RISING
+    return (
+        # SBP < 90 mmHg (§4 sbp_lt_90, label [S1]); charted at least 2-hourly [S9].
+        TrendLine(t.SYSTOLIC_BP, "label [S1]; §7", fall, _D(90), False, 12, 4, 3),
+        # NEWS2 >= 5 (the medium band, 1-hourly [S15]), or a rise of 3 points at any level.
+        TrendLine(t.NEWS2, "[S15]; §7", rise, _D(5), True, 12, 4, 3, rise_by=_D(3)),
+        # Weight > 15 % over baseline (§4, [S6], [S7]); daily weights [S9].
+        TrendLine(t.WEIGHT_GAIN_PCT, "[S6], [S7]; §7", rise, _D(15), False, 72, 24, 3),
+        # Creatinine >= 2.5 mg/dL (§4, [S6], [S8]) or >= 1.5 x baseline (KDIGO 1 [S18]).
+        TrendLine(
+            t.CREATININE,
+            "[S6], [S8], [S18]; §7",
+            rise,
+            _D("2.5"),
+            True,
+            72,
+            24,
+            3,
+            baseline_ratio=_D("1.5"),
+        ),
+        # Urine <= 160 mL per 8 h shift (§4 urine_80_160_per_8h, [S6]); 3 complete shifts.
+        TrendLine(t.URINE_PER_SHIFT, "[S6]; §7", fall, _D(160), True, 24, 16, 3),
+    )
+
+
 def default_profile() -> RuleProfile:
     """The default profile ``label-2024+consensus-2014`` (clinical-rules.md §1-§5)."""
     return RuleProfile(
@@ -440,6 +584,22 @@ def default_profile() -> RuleProfile:
             course_start_max_ahead_days=30,  # §4 (v2) project default
             # Decision (spec silent): cycle 2 is day 15 [S1]; up to two more weeks of delay.
             cycle_2_max_days_after_cycle_1=28,
+        ),
+        monitoring=MonitoringSettings(
+            close_watch_vitals_minutes=60,  # §6 (v2): hourly on a pressor or CRS >= 3 [S10]
+            close_watch_crs_grade_from=3,  # §6 (v2): CRS grade 3 means a vasopressor [S13]
+            predose_vitals_window_minutes=120,  # §6 (v2): the pre-check window (§4) [S8]
+            predose_vitals_urgent_minutes=30,  # §6 (v2): urgent from 30 min before the dose
+            resolve_min_absent_minutes=120,  # §6 (v2) project default: absent >= 2 h
+            resolve_absent_evaluations=2,  # §6 (v2): two consecutive evaluations, new data
+            reopen_within_minutes=360,  # §6 (v2): found again within 6 h reopens the alert
+        ),
+        trends=TrendSettings(
+            min_lead_minutes=30,  # §7: the next dose at least 30 min away
+            horizon_without_dose_hours=8,  # §7: 8 h ahead when no dose is scheduled
+            shift_first_start_hour=6,  # §7 project default: shifts 06:00, 14:00, 22:00
+            shift_hours=8,  # §7: 8 h shifts, as the fluid balance (§6) [S9]
+            lines=_default_trend_lines(),
         ),
     )
 

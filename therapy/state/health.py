@@ -27,6 +27,7 @@ PART_WORDS = {
     "crs": "the CRS rule",
     "vls": "the VLS rule",
     "precheck": "the pre-dose check",
+    "trend": "the trend projections",
     "overdue": "the overdue-care check",
     "evaluation": "the evaluation",
 }

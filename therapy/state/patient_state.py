@@ -173,6 +173,18 @@ class PatientState:
     def vls(self) -> dict[str, Any] | None:
         return self.current("vls")
 
+    @property
+    def trend(self) -> dict[str, Any] | None:
+        """The monitor's projections to the next dose (§7 (v2)): every series with its
+        status, and the crossings."""
+        return self.current("trend")
+
+    @property
+    def close_watch(self) -> str | None:
+        """Why vitals are due hourly (§6 (v2)): ``vasopressor_running``, ``crs_grade`` or None."""
+        reason = self.findings.get("close_watch")
+        return str(reason) if reason else None
+
     @cached_property
     def precheck(self) -> dict[str, Any] | None:
         """The monitor's pre-check of the next dose, with ``provisional`` and ``final_at``
@@ -271,9 +283,11 @@ class PatientState:
             "crs": self.crs,
             "vls": self.vls,
             "precheck": self.precheck,
+            "trend": self.trend,
             "monitor": self.monitor.to_dict(),
             "due": {
                 "vitals_interval_minutes": int(self.due_interval.total_seconds() // 60),
+                "close_watch": self.close_watch,
                 "vitals_due_at": self.vitals_due_at,
                 "vitals_status": self.vitals_status,
                 "dose_status": self.dose_status,

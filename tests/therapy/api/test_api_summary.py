@@ -33,6 +33,7 @@ CONTRACT_KEYS = {
     "crs",
     "vls",
     "precheck",
+    "trend",  # clinical-rules v2 §7: the projections (an addition to the contract's shape)
     "active_alerts",
     "generated_at",
     "monitor",
@@ -136,6 +137,7 @@ def test_a_patient_never_assessed_has_nulls_not_made_up_values(api_as, pharmacis
     assert body["admission"] is None and body["latest_vitals"] is None
     assert body["news2"] is None and body["crs"] is None and body["vls"] is None
     assert body["precheck"] is None and body["active_alerts"] == []
+    assert body["trend"] is None
     assert body["therapy"] == {
         "course_id": None,
         "cycle": None,

@@ -141,28 +141,31 @@ def test_vitals_overdue_by_the_due_interval_in_a_cycle(admission, nurse, physici
     assert alert.severity == "routine" and alert.evidence["due_interval_minutes"] == 120
 
 
-def test_an_alert_resolves_only_after_a_whole_due_interval_clear(admission, nurse):
+def test_an_alert_resolves_only_after_2_hours_clear_and_two_evaluations_on_new_data(
+    admission, nurse
+):
     patient = admission.patient
     record_vitals(patient, nurse, minutes_ago=30, **HIGH_NEWS2)
-    evaluate(patient, at=timezone.now() - timedelta(minutes=25))
+    seen_at = timezone.now() - timedelta(minutes=25)
+    evaluate(patient, at=seen_at)
     alert = open_alert(patient, "news2_high")
 
-    record_vitals(patient, nurse, minutes_ago=10)  # back to NEWS2 0: due interval 12 h
+    record_vitals(patient, nurse, minutes_ago=10)  # back to NEWS2 0
     cleared_at = timezone.now()
     evaluate(patient, at=cleared_at)
     alert.refresh_from_db()
     assert alert.status == AlertStatus.ACTIVE and alert.clear_since == cleared_at
 
-    evaluate(patient, at=cleared_at + timedelta(hours=11, minutes=59))
+    evaluate(patient, at=seen_at + timedelta(hours=12))  # long after, but the same data
     alert.refresh_from_db()
-    assert alert.status == AlertStatus.ACTIVE
+    assert alert.status == AlertStatus.ACTIVE and alert.absent_evaluations == 1
 
-    evaluate(patient, at=cleared_at + timedelta(hours=12))
+    record_vitals(patient, nurse, minutes_ago=1)
+    evaluate(patient, at=seen_at + timedelta(hours=12, minutes=1))
     alert.refresh_from_db()
-    assert alert.status == AlertStatus.RESOLVED and alert.resolved_at == cleared_at + timedelta(
-        hours=12
-    )
-    assert "720 min due interval" in alert.resolution
+    assert alert.status == AlertStatus.RESOLVED
+    assert alert.resolved_at == seen_at + timedelta(hours=12, minutes=1)
+    assert "2 consecutive evaluations on new data" in alert.resolution
     assert Alert.objects.filter(pk=alert.pk).exists()  # recorded, never deleted
 
 

@@ -1,6 +1,7 @@
 """Every alert kind of clinical-rules.md §6, raised and then resolved: the condition is removed
 the way a ward would remove it, care goes on (vitals keep being charted), and the alert
-resolves only once the condition has been absent for a whole due interval.
+resolves only once the condition has been absent long enough (§6 (v2): 2 h and two evaluations
+on new data for a finding; a whole due interval for overdue care).
 
 The timeline is in the past (``B`` is 3 h ago) so every record can be charted at its real
 clinical time and the evaluations run with an explicit clock — no sleeps."""
@@ -124,10 +125,62 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "raise_it", "clear_it"), CASES, ids=[case[0] for case in CASES])
-def test_each_kind_is_raised_then_resolved_after_a_whole_due_interval(
+STEADY = {"news2_low_medium", "news2_medium", "news2_high", "crs", "vls", "hold_criteria"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "raise_it", "clear_it"),
+    [case for case in CASES if case[0] in STEADY],
+    ids=[case[0] for case in CASES if case[0] in STEADY],
+)
+def test_a_finding_resolves_after_2_hours_and_two_evaluations_on_new_data(
     admission, nurse, physician, kind, raise_it, clear_it
 ):
+    """§6 (v2): absent for at least 2 h (or the due interval in force when last found, if
+    longer) from the last evaluation that found it, and seen absent by two consecutive
+    evaluations on new data."""
+    ward = Ward(admission, nurse, physician)
+    raise_it(ward)
+    ward.evaluate(ward.base + RAISE_AT)
+    alert = Alert.objects.get(patient=ward.patient, kind=kind)
+    assert alert.status == AlertStatus.ACTIVE
+    wait = max(timedelta(hours=2), timedelta(minutes=alert.seen_due_minutes))
+    resolve_at = alert.last_seen_at + wait
+
+    clear_it(ward)
+    ward.vitals(60 * M)
+    evaluation = ward.evaluate(ward.base)  # absent, on new data: one
+    assert kind not in evaluation.findings["alerts"]
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACTIVE and alert.clear_since == ward.base
+    assert alert.absent_evaluations == 1
+
+    ward.evaluate(resolve_at, reason="tick")  # the time has come, but no new data
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACTIVE and alert.absent_evaluations == 1
+
+    ward.vitals(110 * M)  # care goes on: a new set
+    ward.evaluate(resolve_at - timedelta(seconds=1))  # two on new data, 1 s short of the wait
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACTIVE and alert.absent_evaluations == 2
+
+    ward.evaluate(resolve_at, reason="tick")
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.RESOLVED and alert.resolved_at == resolve_at
+    assert [event["event"] for event in alert.lifecycle] == ["opened", "resolved"]
+    assert Alert.objects.filter(patient=ward.patient, kind=kind).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "raise_it", "clear_it"),
+    [case for case in CASES if case[0] not in STEADY],
+    ids=[case[0] for case in CASES if case[0] not in STEADY],
+)
+def test_overdue_care_resolves_after_a_whole_due_interval(
+    admission, nurse, physician, kind, raise_it, clear_it
+):
+    """Overdue care keeps the v1 rule: absent for a whole due interval from the first
+    evaluation that found it absent."""
     ward = Ward(admission, nurse, physician)
     raise_it(ward)
     ward.evaluate(ward.base + RAISE_AT)
