@@ -29,11 +29,13 @@ from therapy.pages.wording import (
     SEVERITY_WORDS,
     VLS_RANK,
     LatestValueItem,
+    PrecheckSummary,
     crs_words,
     latest_value_items,
-    precheck_words,
+    precheck_summary,
     vls_signs,
     vls_words,
+    window_words,
 )
 from therapy.state.health import MonitorHealth
 from therapy.state.patient_state import PatientState, admission_states
@@ -120,10 +122,21 @@ class BoardRow:
         return self.state.precheck
 
     @cached_property
-    def precheck_words(self) -> str:
+    def precheck_summary(self) -> PrecheckSummary:
+        window = self.therapy.window
         if self.therapy.next_dose is not None and not self.monitor.is_current("precheck"):
-            return self._not_current_words()
-        return precheck_words(self.precheck, self.therapy.next_dose)
+            words = window_words(window.opens_at, window.due_at) if window else ""
+            return PrecheckSummary(self._not_current_words(), "none", window=words)
+        return precheck_summary(
+            self.precheck,
+            next_dose=self.therapy.next_dose,
+            opens_at=window.opens_at if window else None,
+            due_at=window.due_at if window else None,
+        )
+
+    @cached_property
+    def precheck_words(self) -> str:
+        return self.precheck_summary.headline
 
     # --- NEWS2 and vitals -----------------------------------------------------------------
     @cached_property

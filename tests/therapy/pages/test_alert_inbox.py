@@ -210,7 +210,7 @@ def test_evidence_in_plain_words_for_every_kind():
     )
     assert evidence_lines(hold) == [
         "Pre-dose check for cycle 1 dose 3 (due 3 Mar 14:05) says HOLD.",
-        "HOLD: sbp_lt_90, value 84 meets “SBP < 90”.",
+        "HOLD: SBP 84 mmHg (systolic BP below 90 mmHg).",
     ]
     overdue = alert(
         kind="vitals_overdue",

@@ -59,7 +59,7 @@ def test_the_chart_page_has_a_header_nine_panels_dose_marks_and_a_flowsheet(
     assert ">G1</text>" in page and ">H2</text>" in page
     assert "ENTERED IN ERROR" in page and "wrong patient" in page
     assert "GIVEN</strong>" in page and "checked by nurse.checker" in page
-    assert "HELD</strong>" in page and "clinical_judgement" in page
+    assert "HELD</strong>" in page and "Clinical judgement" in page
     assert 'role="img"' in page and "<desc" in page
     assert "cdn" not in page.lower()
 
