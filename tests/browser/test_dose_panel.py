@@ -78,7 +78,9 @@ def test_hold_a_dose_the_check_says_to_hold(live_server, page, artifacts_dir, wa
     expect(panel.locator(".precheck")).to_contain_text("SBP 84 mmHg")
     panel.get_by_role("link", name="Hold dose").click()
 
-    expect(page.get_by_label(re.compile(r"Systolic BP below 90 mmHg"))).to_be_checked()  # pre-ticked from the check
+    expect(
+        page.get_by_label(re.compile(r"Systolic BP below 90 mmHg"))
+    ).to_be_checked()  # pre-ticked from the check
     page.get_by_role("textbox", name="Note").fill("SBP 84, fluid bolus given")
     page.screenshot(
         path=str(artifacts_dir / f"dose-hold-form-{page.viewport_name}.png"), full_page=True

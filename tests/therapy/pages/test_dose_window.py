@@ -29,12 +29,10 @@ def test_a_dose_9_h_away_offers_neither_give_nor_hold(client, nurse, physician):
     assert "INSUFFICIENT DATA" not in panel
     for name in ("therapy:dose-give", "therapy:dose-hold"):
         page = client.get(reverse(name, args=[dose.pk])).content.decode()
-        assert "Too early." in page and "<form method=\"post\" novalidate>" not in page
+        assert "Too early." in page and '<form method="post" novalidate>' not in page
 
 
-def test_inside_the_window_the_recommended_action_is_the_primary_button(
-    client, nurse, physician
-):
+def test_inside_the_window_the_recommended_action_is_the_primary_button(client, nurse, physician):
     stay = AdmissionFactory()
     course = order_course(stay.patient, physician, first_dose_in=timedelta(minutes=30))
     record_vitals(stay.patient, nurse)
