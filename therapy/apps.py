@@ -8,9 +8,14 @@ class TherapyConfig(AppConfig):
 
     def ready(self) -> None:
         from patients.monitor_hook import register_monitor
-        from patients.monitor_status import register_status_provider
+        from patients.monitor_status import (
+            register_status_provider,
+            register_work_list_provider,
+        )
         from therapy.monitor.listener import enqueue_evaluation
+        from therapy.pages.worklist import work_lists
         from therapy.state.health import not_monitored_words
 
         register_monitor(enqueue_evaluation)
         register_status_provider(not_monitored_words)
+        register_work_list_provider(work_lists)

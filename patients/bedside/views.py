@@ -31,7 +31,7 @@ from patients.bedside.forms import (
 )
 from patients.errors import ConflictError
 from patients.models import Patient, VitalSigns
-from patients.monitor_status import attach_monitor_words
+from patients.monitor_status import attach_work_lists
 from patients.selectors import observations as observation_selectors
 from patients.selectors import patients as selectors
 from patients.services.observations import fluid_record
@@ -136,7 +136,7 @@ def ward_board(request: HttpRequest) -> HttpResponse:
         request,
         "bedside/ward.html",
         {
-            "beds": attach_monitor_words(
+            "beds": attach_work_lists(
                 observation_selectors.ward_board(user=request.user, ward=ward)
             ),
             "ward": ward,

@@ -103,16 +103,19 @@ def urine_output_ml(*, patient: Patient, hours: int = 8) -> int:
 
 
 def ward_board(*, user: Any, ward: str = "") -> QuerySet[Admission]:
-    """The ward census for bedside entry: each open stay with its patient and the time, NEWS2
-    and band of the patient's newest vital-signs set, in one query."""
+    """The ward census for bedside entry: each open stay with its patient, the time of the
+    patient's newest vital-signs set, and the NEWS2, band and time of the newest *complete*
+    set (a newer partial or weight-only set never hides it), in one query."""
     newest = VitalSigns.objects.filter(
         patient_id=OuterRef("patient_id"), entered_in_error=False
     ).order_by("-taken_at", "-created_at")
+    scored = newest.filter(news2_total__isnull=False)
     return selectors.admitted_patients(user=user, ward=ward).annotate(
         last_vitals_at=Subquery(newest.values("taken_at")[:1]),
-        last_news2_total=Subquery(newest.values("news2_total")[:1]),
-        last_news2_band=Subquery(newest.values("news2_band")[:1]),
-        last_news2_red_flag=Coalesce(Subquery(newest.values("news2_red_flag")[:1]), False),
+        last_news2_at=Subquery(scored.values("taken_at")[:1]),
+        last_news2_total=Subquery(scored.values("news2_total")[:1]),
+        last_news2_band=Subquery(scored.values("news2_band")[:1]),
+        last_news2_red_flag=Coalesce(Subquery(scored.values("news2_red_flag")[:1]), False),
     )
 
 

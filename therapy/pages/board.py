@@ -14,7 +14,6 @@ Risk, the default order (docs/pages.md), highest first:
 then ward and bed.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -23,6 +22,7 @@ from typing import Any
 from django.utils import timezone
 
 from patients.models import Admission, News2Band, Patient
+from patients.monitor_status import natural_key
 from patients.selectors import patients as patient_selectors
 from therapy.models import Alert, Dose, Severity
 from therapy.pages.wording import (
@@ -42,11 +42,6 @@ from therapy.state.patient_state import PatientState, admission_states
 from therapy.state.therapy import TherapyState
 
 SORTS = ("risk", "bed")
-
-
-def natural_key(text: str) -> tuple[Any, ...]:
-    """Bed "2" before bed "10"."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 @dataclass

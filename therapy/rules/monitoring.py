@@ -55,3 +55,54 @@ def vitals_status(*, last_at: datetime, interval: timedelta, now: datetime) -> s
     if age > interval:
         return "overdue"
     return "due" if age >= interval * DUE_SOON_FRACTION else "ok"
+
+
+# The rest of the nurse's work list (§6): weight daily, creatinine twice a day [S8], the fluid
+# balance every 8 h ward shift.
+WEIGHT_INTERVAL: Final = timedelta(hours=24)
+CREATININE_INTERVAL: Final = timedelta(hours=12)
+SHIFT_START_HOURS: Final = (6, 14, 22)
+# Pre-dose vitals (§6 (v2) ``predose_vitals_due``): routine inside the window, urgent from
+# this long before the dose.
+PREDOSE_URGENT_BEFORE: Final = timedelta(minutes=30)
+
+
+def interval_status(*, last_at: datetime | None, interval: timedelta, now: datetime) -> str:
+    """A task repeated every ``interval``: ``ok``, ``due`` (most of it gone) or ``overdue``;
+    never done is ``overdue``."""
+    if last_at is None:
+        return "overdue"
+    return vitals_status(last_at=last_at, interval=interval, now=now)
+
+
+def shift_bounds(local_now: datetime) -> tuple[datetime, datetime]:
+    """The ward shift (06–14, 14–22, 22–06) holding ``local_now``, an aware local time."""
+    midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = [midnight + timedelta(hours=h - 24) for h in SHIFT_START_HOURS]
+    starts += [midnight + timedelta(hours=h) for h in SHIFT_START_HOURS]
+    start = max(s for s in starts if s <= local_now)
+    return start, start + timedelta(hours=8)
+
+
+def fluid_balance_status(*, last_charted_end: datetime | None, local_now: datetime) -> str:
+    """The shift's fluid balance: ``overdue`` when the previous shift's end has no charted
+    period reaching it, ``due`` in the last hour of the shift, else ``ok``."""
+    start, end = shift_bounds(local_now)
+    if last_charted_end is None or last_charted_end < start:
+        return "overdue"
+    return "due" if end - local_now <= timedelta(hours=1) else "ok"
+
+
+def predose_vitals_status(
+    *, window: DoseWindow | None, last_vitals_at: datetime | None, now: datetime
+) -> str:
+    """Vitals inside the next dose's window (§6 (v2)): ``none`` without a dose, ``upcoming``
+    before the window, ``done`` once a set is taken inside it, else ``due`` (``overdue`` from
+    30 min before the dose, when ``predose_vitals_due`` turns urgent)."""
+    if window is None:
+        return "none"
+    if now < window.opens_at:
+        return "upcoming"
+    if last_vitals_at is not None and last_vitals_at >= window.opens_at:
+        return "done"
+    return "overdue" if now >= window.due_at - PREDOSE_URGENT_BEFORE else "due"
