@@ -32,6 +32,7 @@ from patients.bedside.forms import (
 from patients.errors import ConflictError
 from patients.models import Patient, VitalSigns
 from patients.monitor_status import attach_work_lists
+from patients.news2 import INPUT_FIELDS as NEWS2_INPUT_FIELDS
 from patients.selectors import observations as observation_selectors
 from patients.selectors import patients as selectors
 from patients.services.observations import fluid_record
@@ -102,6 +103,12 @@ def _entry(
     }
     if not form.is_valid():
         return _render(request, form_partial, context, status=400)
+    if isinstance(form, VitalSignsForm) and not form.data.get("confirm_partial"):
+        missing = partial_set_missing(form)
+        if missing:
+            # Issue 14 item 4: a partial set is saved unscored only once the nurse says so.
+            context.update(partial_missing=missing_words(missing))
+            return _render(request, form_partial, context)
     if check_alarms:
         alarms = form.alarms(baseline_weight_kg=patient.baseline_weight_kg)
         if not form.confirmed(alarms):
@@ -238,16 +245,36 @@ def _unit(value: object, unit: str) -> str | None:
     return None if value is None else f"{value} {unit}"
 
 
+NEWS2_INPUT_WORDS = {
+    "respiratory_rate": "respiratory rate",
+    "spo2": "SpO2",
+    "oxygen_device": "air or oxygen",
+    "systolic_bp": "systolic BP",
+    "heart_rate": "heart rate",
+    "consciousness": "ACVPU",
+    "temperature_c": "temperature",
+}
+
+
+def missing_words(names: Any) -> list[str]:
+    return [NEWS2_INPUT_WORDS.get(name, name.replace("_", " ")) for name in names]
+
+
+def partial_set_missing(form: VitalSignsForm) -> list[str]:
+    """The NEWS2 inputs a set with at least one of them leaves out (a weight-only entry is
+    not a partial set: it is asked nothing)."""
+    data = form.cleaned_data
+    given = [name for name in NEWS2_INPUT_FIELDS if data.get(name) not in (None, "")]
+    if not given or len(given) == len(NEWS2_INPUT_FIELDS):
+        return []
+    return [name for name in NEWS2_INPUT_FIELDS if name not in given]
+
+
 def vitals_result_context(vitals: VitalSigns, patient: Patient) -> dict[str, Any]:
-    missing = {
-        "temperature_c": "temperature",
-        "oxygen_device": "air or oxygen",
-        "consciousness": "consciousness",
-    }
     return {
         "news2_rows": news2_rows(vitals),
         "band": BAND_RESPONSES.get(vitals.news2_band or ""),
-        "missing": [missing.get(name, name.replace("_", " ")) for name in vitals.news2_missing],
+        "missing": missing_words(vitals.news2_missing),
         "vasopressors": list(vitals.vasopressors.all()),
     }
 

@@ -42,3 +42,60 @@ def test_a_refused_save_swaps_the_form_never_the_page(
     assert VitalSigns.objects.count() == 0
     name = f"invalid-save-{'debug' if debug else 'nodebug'}-{page.viewport_name}.png"  # type: ignore[attr-defined]
     page.screenshot(path=str(artifacts_dir / name))
+
+
+def test_a_partial_set_survives_a_reload_and_asks_before_saving_unscored(
+    live_server, page: Page, artifacts_dir
+):
+    """Items 3 and 4: the work list (overdue in words, beds in natural order); a half-typed
+    set survives a reload and a closed tab, counted in the header as not sent; a set without
+    ACVPU asks before it is saved unscored, and is stored once with the draft's client id."""
+    size = page.viewport_name  # type: ignore[attr-defined]
+    UserFactory(role="nurse", username="nurse.draft")
+    for bed in ("10", "2"):
+        AdmissionFactory(patient__family_name=f"Bed{bed}", ward="7B", bed=bed)
+    stay = AdmissionFactory(
+        patient__given_name="Lena",
+        patient__family_name="Moreau",
+        patient__baseline_weight_kg=Decimal("64"),
+        ward="7B",
+        bed="1",
+    )
+    sign_in(page, live_server.url, "nurse.draft", "correct-horse-battery")
+    page.goto(f"{live_server.url}/patients/bedside/")
+    cards = page.locator(".bed-card .bed")
+    expect(cards).to_have_text(["7B · 1", "7B · 2", "7B · 10"])
+    expect(page.locator(".work-overdue").first).to_contain_text("OVERDUE")
+    page.screenshot(path=str(artifacts_dir / f"bedside-worklist-{size}.png"), full_page=True)
+
+    entry = f"{live_server.url}/patients/{stay.patient.pk}/bedside/vitals/"
+    page.goto(entry)
+    page.get_by_label("Respiratory rate", exact=True).fill("18")
+    page.get_by_label("Heart rate", exact=True).fill("104")
+    page.get_by_label("Systolic BP", exact=True).fill("96")
+    page.reload()
+    expect(page.get_by_text("Restored what you typed")).to_be_visible()
+    expect(page.get_by_label("Heart rate", exact=True)).to_have_value("104")
+    expect(page.locator("[data-pending-count]")).to_contain_text("Not sent 1")
+    # A closed tab: a new page in the same browser finds it too.
+    page.close()
+    page = page.context.new_page()
+    page.goto(f"{live_server.url}/patients/bedside/")
+    expect(page.locator("[data-pending-list]")).to_contain_text("Vital signs: MOREAU, Lena")
+    page.screenshot(path=str(artifacts_dir / f"bedside-pending-{size}.png"), full_page=True)
+    page.goto(entry)
+    expect(page.get_by_label("Systolic BP", exact=True)).to_have_value("96")
+    client_id = page.locator('input[name="client_id"]').input_value()
+
+    page.get_by_role("button", name="Save vital signs").click()
+    question = page.get_by_role("heading", name=re.compile("Save without .*ACVPU"))
+    expect(question).to_be_visible()
+    expect(page.get_by_text("NEWS2 will not be scored")).to_be_visible()
+    assert VitalSigns.objects.count() == 0
+    page.screenshot(path=str(artifacts_dir / f"bedside-partial-question-{size}.png"))
+    page.get_by_role("button", name="Save without — NEWS2 not scored").click()
+    expect(page.get_by_text("Not scored: a partial set")).to_be_visible()
+    expect(page.locator("[data-pending-count]")).to_be_hidden()
+    (saved,) = VitalSigns.objects.all()
+    assert str(saved.client_id) == client_id and saved.news2_total is None
+    assert saved.heart_rate == 104 and saved.systolic_bp == 96

@@ -39,7 +39,7 @@ def _when(status: str, due_at: datetime | None, *, never: str) -> str:
     if due_at is None:
         return never
     if status == "overdue":
-        return f"overdue since {time_words(due_at)}"
+        return f"since {time_words(due_at)}"
     return f"due {time_words(due_at)}"
 
 

@@ -133,4 +133,4 @@ def test_the_bedside_list_is_a_work_list_in_natural_bed_order(signed_in):
     for what in ("Vitals", "Daily weight", "Fluid balance", "Creatinine"):
         assert f'<span class="what">{what}</span>' in okafor
     assert 'class="flag flag-overdue">OVERDUE</strong>' in page
-    assert "overdue since" in page and "every 2 h" in page
+    assert 'OVERDUE</strong> <span class="when">since' in page and "every 2 h" in page
