@@ -2,6 +2,7 @@
 and in the tests (``DEBUG`` off), on a desktop (1440×900) and a tablet (820×1180, touch)."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -99,3 +100,48 @@ def test_a_partial_set_survives_a_reload_and_asks_before_saving_unscored(
     (saved,) = VitalSigns.objects.all()
     assert str(saved.client_id) == client_id and saved.news2_total is None
     assert saved.heart_rate == 104 and saved.systolic_bp == 96
+
+
+def test_the_printed_handover_names_the_patient_on_every_page(live_server, browser, artifacts_dir):
+    """Item 5: printed to PDF, every page carries the patient's name, MRN and bed (a sheet
+    that runs over pages repeats its running head); local times and words, no ISO stamps or
+    rule codes."""
+    from pypdf import PdfReader
+
+    from tests.support.therapy_fixtures import CRS_GRADE_3, admitted
+
+    nurse = UserFactory(role="nurse", username="nurse.print")
+    physician = UserFactory(role="physician", username="dr.print")
+    mrns = []
+    for bed, name in (("2", "Ngata"), ("10", "Moreau")):
+        stay = admitted(
+            nurse,
+            physician,
+            vitals=CRS_GRADE_3,
+            bed=bed,
+            ward="7B",
+            patient__family_name=name,
+            first_dose_in=timedelta(minutes=40),
+        )
+        mrns.append(stay.patient.mrn)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    sign_in(page, live_server.url, "nurse.print", "correct-horse-battery")
+    page.goto(f"{live_server.url}/therapy/handover/")
+    page.emulate_media(media="print")
+    pdf = artifacts_dir / "handover.pdf"
+    # A6 paper, so each patient's sheet runs over several pages: the continuation pages are
+    # what the running head is for.
+    page.pdf(path=str(pdf), format="A6")
+    page.screenshot(path=str(artifacts_dir / "handover-print-desktop.png"), full_page=True)
+    context.close()
+
+    pages = [p.extract_text() for p in PdfReader(str(pdf)).pages]
+    assert len(pages) > len(mrns)  # continuation pages exist
+    for number, text in enumerate(pages, 1):
+        assert any(mrn in text for mrn in mrns), f"page {number} names no patient"
+        assert re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:", text) is None, f"page {number}: ISO time"
+        for code in ("sbp_lt_90", "_per_8h", "room_air"):
+            assert code not in text, f"page {number}: {code}"
+    first_of_moreau = next(t for t in pages if "MOREAU" in t)
+    assert "bed 10" in first_of_moreau

@@ -3,6 +3,7 @@ VLS signs, NEWS2 parameters, pre-check recommendations and criteria, escalation 
 the sentences built from stored findings. The board, the chart, the inbox, the handover and the
 dose panel all read them here, so a finding reads the same on every page and on paper."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -168,16 +169,44 @@ EVIDENCE_WORDS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
 }
 
 
+ISO_STAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})"
+)
+
+
+def local_stamps(text: str) -> str:
+    """Every stored timestamp in a sentence (the rules write ISO UTC: "2026-11-30T04:57:23.8+
+    00:00") in the site's time, as the rest of the page: "04:57"."""
+
+    def local(match: re.Match[str]) -> str:
+        try:
+            return time_words(datetime.fromisoformat(match.group(0).replace("Z", "+00:00")))
+        except ValueError:
+            return match.group(0)
+
+    return ISO_STAMP.sub(local, text)
+
+
+def code_words(text: str) -> str:
+    """Oxygen device codes a rule wrote into a sentence ("Oxygen: room_air") as words, and
+    timestamps in local time: no code or UTC stamp reaches a clinician."""
+    for device in OxygenDevice:
+        if "_" in device.value:
+            text = re.sub(rf"\b{device.value}\b", str(device.label).lower(), text)
+    return local_stamps(text)
+
+
 def evidence_lines(alert: Alert) -> list[str]:
-    """The evidence that raised an alert, in sentences a ward clinician reads."""
+    """The evidence that raised an alert, in sentences a ward clinician reads (local times)."""
     words = EVIDENCE_WORDS.get(alert.kind)
     try:
         if not words:
-            return [str(alert.evidence)]
-        return words(alert.evidence or {}) + _skipped(alert.evidence or {})
+            return [local_stamps(str(alert.evidence))]
+        lines = words(alert.evidence or {}) + _skipped(alert.evidence or {})
+        return [code_words(line) for line in lines]
     except (TypeError, ValueError, KeyError):
         # Never hide an alert because its evidence has an unexpected shape: show it raw.
-        return [str(alert.evidence)]
+        return [local_stamps(str(alert.evidence))]
 
 
 CHANNEL_WORDS: dict[str, str] = {
@@ -372,7 +401,9 @@ def _needs(check: dict[str, Any], opens_at: Any) -> tuple[str, ...]:
         note = str(criterion.get("note") or "")
         if vitals_note and note == vitals_note:
             continue
-        needs.append(note or criterion_name(str(criterion.get("code", ""))) + ": no data")
+        needs.append(
+            local_stamps(note) or criterion_name(str(criterion.get("code", ""))) + ": no data"
+        )
     return tuple(dict.fromkeys(needs))
 
 
