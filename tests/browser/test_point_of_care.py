@@ -4,12 +4,13 @@ and in the tests (``DEBUG`` off), on a desktop (1440×900) and a tablet (820×11
 import re
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from patients.models import VitalSigns
-from tests.support.browser import sign_in
+from tests.support.browser import VIEWPORTS, sign_in
 from tests.support.factories import AdmissionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -145,3 +146,56 @@ def test_the_printed_handover_names_the_patient_on_every_page(live_server, brows
             assert code not in text, f"page {number}: {code}"
     first_of_moreau = next(t for t in pages if "MOREAU" in t)
     assert "bed 10" in first_of_moreau
+
+
+AXE = Path(__file__).resolve().parents[2] / "tools/axe/node_modules/axe-core/axe.min.js"
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Serious and critical axe-core violations of the page, injected from node_modules (no
+    network)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_the_main_pages_have_no_serious_accessibility_violations(
+    live_server, browser, size, artifacts_dir
+):
+    """axe-core on the board, chart, inbox, handover, patient page with its dose panel, the
+    bedside list and the vitals entry: zero serious or critical violations. (The context lets
+    Playwright inject axe past the Content-Security-Policy, which refuses inline scripts.)"""
+    context = browser.new_context(**VIEWPORTS[size], bypass_csp=True)
+    page = context.new_page()
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make axe` (make test runs it).")
+    from tests.support.therapy_fixtures import CRS_GRADE_3, admitted
+
+    nurse = UserFactory(role="nurse", username="nurse.axe")
+    physician = UserFactory(role="physician", username="dr.axe")
+    stay = admitted(nurse, physician, vitals=CRS_GRADE_3, ward="7B", bed="3")
+    patient = stay.patient.pk
+    sign_in(page, live_server.url, "nurse.axe", "correct-horse-battery")
+    found = {}
+    for path in (
+        "/therapy/board/",
+        f"/therapy/patients/{patient}/chart/",
+        "/therapy/alerts/",
+        "/therapy/handover/",
+        f"/patients/{patient}/",
+        "/patients/bedside/",
+        f"/patients/{patient}/bedside/vitals/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    context.close()
+    assert found == {}
