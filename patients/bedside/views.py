@@ -167,6 +167,7 @@ def patient_bedside(request: HttpRequest, patient_id: Any) -> HttpResponse:
             "band": BAND_RESPONSES.get(latest.news2_band or "") if latest else None,
             "recent": observation_selectors.recent_vitals(patient=patient, hours=24),
             "urine_8h": observation_selectors.urine_output_ml(patient=patient, hours=8),
+            "balances": observation_selectors.fluid_balance(patient=patient),
             "error_form": EnteredInErrorForm(),
         },
     )
@@ -378,6 +379,7 @@ def fluid_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
         write=fluid_record,
         title=title,
         result_context=lambda record, patient: {
-            "urine_8h": observation_selectors.urine_output_ml(patient=patient, hours=8)
+            "urine_8h": observation_selectors.urine_output_ml(patient=patient, hours=8),
+            "balances": observation_selectors.fluid_balance(patient=patient),
         },
     )

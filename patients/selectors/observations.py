@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from patients import limits
 from patients.models import Admission, FluidEntry, Observation, Patient, VitalSigns
 from patients.selectors import patients as selectors
+from patients.shifts import shift_bounds
 
 RecordT = TypeVar("RecordT", bound=Observation)
 
@@ -100,6 +101,44 @@ def urine_output_ml(*, patient: Patient, hours: int = 8) -> int:
         patient_id=patient.pk, route="urine", entered_in_error=False, period_end__gte=since
     ).aggregate(total=Sum("volume_ml"))["total"]
     return int(total or 0)
+
+
+@dataclass(frozen=True)
+class FluidBalance:
+    """Intake, output and the balance (intake − output) of periods ending in a span."""
+
+    label: str
+    start: datetime
+    intake_ml: int
+    output_ml: int
+
+    @property
+    def balance_ml(self) -> int:
+        return self.intake_ml - self.output_ml
+
+
+def fluid_balance(*, patient: Patient, now: datetime | None = None) -> list[FluidBalance]:
+    """The running fluid balance of this shift (06–14, 14–22, 22–06) and of the last 24 h,
+    counting the entries whose period ended in each span (display only), in one query."""
+    now = now or timezone.now()
+    shift_start, _ = shift_bounds(timezone.localtime(now))
+    day_start = now - timedelta(hours=24)
+    spans = {"shift": Q(period_end__gte=shift_start), "day": Q(period_end__gte=day_start)}
+    sums: dict[str, Any] = {}
+    for key, span in spans.items():
+        for direction in ("intake", "output"):
+            sums[f"{key}_{direction}"] = Sum(
+                "volume_ml", filter=span & Q(direction=direction), default=0
+            )
+    totals = FluidEntry.objects.filter(
+        patient_id=patient.pk, entered_in_error=False, period_end__gte=min(shift_start, day_start)
+    ).aggregate(**sums)
+    return [
+        FluidBalance(
+            "This shift", shift_start, int(totals["shift_intake"]), int(totals["shift_output"])
+        ),
+        FluidBalance("Last 24 h", day_start, int(totals["day_intake"]), int(totals["day_output"])),
+    ]
 
 
 def ward_board(*, user: Any, ward: str = "") -> QuerySet[Admission]:

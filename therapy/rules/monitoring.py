@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
+from patients.shifts import SHIFT_START_HOURS, shift_bounds
+
+__all__ = ["SHIFT_START_HOURS", "shift_bounds"]
+
 IN_CYCLE_VITALS_INTERVAL: Final = timedelta(hours=2)  # vitals every 2 h in an active cycle [S9]
 NOT_IN_CYCLE_VITALS_INTERVAL: Final = timedelta(hours=12)  # NEWS2 total 0 [S15]
 CYCLE_MARGIN: Final = timedelta(hours=24)  # a dose within a day either side: cycle active
@@ -61,7 +65,6 @@ def vitals_status(*, last_at: datetime, interval: timedelta, now: datetime) -> s
 # balance every 8 h ward shift.
 WEIGHT_INTERVAL: Final = timedelta(hours=24)
 CREATININE_INTERVAL: Final = timedelta(hours=12)
-SHIFT_START_HOURS: Final = (6, 14, 22)
 # Pre-dose vitals (§6 (v2) ``predose_vitals_due``): routine inside the window, urgent from
 # this long before the dose.
 PREDOSE_URGENT_BEFORE: Final = timedelta(minutes=30)
@@ -73,15 +76,6 @@ def interval_status(*, last_at: datetime | None, interval: timedelta, now: datet
     if last_at is None:
         return "overdue"
     return vitals_status(last_at=last_at, interval=interval, now=now)
-
-
-def shift_bounds(local_now: datetime) -> tuple[datetime, datetime]:
-    """The ward shift (06–14, 14–22, 22–06) holding ``local_now``, an aware local time."""
-    midnight = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    starts = [midnight + timedelta(hours=h - 24) for h in SHIFT_START_HOURS]
-    starts += [midnight + timedelta(hours=h) for h in SHIFT_START_HOURS]
-    start = max(s for s in starts if s <= local_now)
-    return start, start + timedelta(hours=8)
 
 
 def fluid_balance_status(*, last_charted_end: datetime | None, local_now: datetime) -> str:

@@ -134,3 +134,29 @@ def test_the_bedside_list_is_a_work_list_in_natural_bed_order(signed_in):
         assert f'<span class="what">{what}</span>' in okafor
     assert 'class="flag flag-overdue">OVERDUE</strong>' in page
     assert 'OVERDUE</strong> <span class="when">since' in page and "every 2 h" in page
+
+
+def test_the_fluid_balance_per_shift_and_24_h(signed_in, admission):
+    """Issue 14 item 4: intake, output and the running balance, this shift and 24 h."""
+    from patients.selectors.observations import fluid_balance
+
+    now = timezone.now()
+    FluidEntryFactory(
+        admission=admission,
+        direction="intake",
+        route="iv",
+        volume_ml=500,
+        period_start=now - timedelta(minutes=30),
+        period_end=now - timedelta(minutes=1),
+    )
+    FluidEntryFactory(
+        admission=admission,
+        volume_ml=120,
+        period_start=now - timedelta(hours=20),
+        period_end=now - timedelta(hours=19),
+    )
+    shift, day = fluid_balance(patient=admission.patient, now=now)
+    assert (shift.intake_ml, shift.output_ml, shift.balance_ml) == (500, 0, 500)
+    assert (day.intake_ml, day.output_ml, day.balance_ml) == (500, 120, 380)
+    page = signed_in.get(reverse("patients:bedside-patient", args=[admission.patient.pk]))
+    assert "+380 mL" in page.content.decode() and "+500 mL" in page.content.decode()
