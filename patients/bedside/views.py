@@ -25,17 +25,25 @@ from il2monitor.htmx import HtmxHttpRequest
 from patients.bedside.forms import (
     FORM_VASOPRESSORS,
     EnteredInErrorForm,
+    EventEntryForm,
     FluidEntryForm,
+    LabEntryForm,
+    MedicationEntryForm,
     VitalSignsForm,
     WeightForm,
 )
 from patients.errors import ConflictError
-from patients.models import Patient, VitalSigns
+from patients.models import ClinicalEvent, Patient, VitalSigns
 from patients.monitor_status import attach_work_lists
 from patients.news2 import INPUT_FIELDS as NEWS2_INPUT_FIELDS
 from patients.selectors import observations as observation_selectors
 from patients.selectors import patients as selectors
-from patients.services.observations import fluid_record
+from patients.services.observations import (
+    event_record,
+    fluid_record,
+    lab_record,
+    medication_record,
+)
 from patients.services.recording import observation_mark_entered_in_error
 from patients.services.vitals import vitals_record
 
@@ -383,3 +391,83 @@ def fluid_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
             "balances": observation_selectors.fluid_balance(patient=patient),
         },
     )
+
+
+# --- Labs, supportive medications, clinical events (issue 14 item 4) ---------------------
+SIMPLE_ENTRIES: dict[str, tuple[str, type[Any], Callable[..., Any], str, str]] = {
+    # kind: (title, form, service, clinical-time field, save button)
+    "labs": ("Lab result", LabEntryForm, lab_record, "collected_at", "Save lab result"),
+    "medications": (
+        "Supportive medication",
+        MedicationEntryForm,
+        medication_record,
+        "administered_at",
+        "Save medication",
+    ),
+    "events": ("Clinical event", EventEntryForm, event_record, "observed_at", "Save event"),
+}
+
+
+def _recent_events(patient: Patient) -> list[Any]:
+    """The current stay's clinical events, newest first: the events page lists them (each row
+    keeps a cell for actions on the event, e.g. ending it, which rules v2 adds)."""
+    admission = selectors.open_admission(patient)
+    events = ClinicalEvent.objects.filter(patient=patient, entered_in_error=False).order_by(
+        "-observed_at"
+    )
+    if admission is not None:
+        events = events.filter(observed_at__gte=admission.admitted_at)
+    return list(events[:20])
+
+
+def simple_entry(request: HtmxHttpRequest, patient_id: Any, kind: str) -> HttpResponse:
+    patient = _patient_or_404(request, patient_id)
+    title, form_class, write, time_field, save = SIMPLE_ENTRIES[kind]
+    extra: dict[str, Any] = {"save_label": save, "kind": kind}
+    if kind == "events":
+        extra["events"] = _recent_events(patient)
+    if request.method == "GET":
+        form = form_class(initial={"client_id": uuid.uuid4(), time_field: _now_local()})
+        context = {
+            "patient": patient,
+            "admission": selectors.open_admission(patient),
+            "form": form,
+            "title": title,
+            **extra,
+        }
+        return _render(request, "bedside/_simple_form.html", context)
+    response = _entry(
+        request,
+        patient,
+        form_class(request.POST),
+        form_partial="bedside/_simple_form.html",
+        result_partial="bedside/_simple_result.html",
+        write=write,
+        title=title,
+        result_context=lambda record, patient: {
+            **extra,
+            "events": _recent_events(patient) if kind == "events" else [],
+        },
+    )
+    return response
+
+
+@login_required
+@permission_required("patients.add_labresult", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def lab_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
+    return simple_entry(request, patient_id, "labs")
+
+
+@login_required
+@permission_required("patients.add_supportivemedication", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def medication_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
+    return simple_entry(request, patient_id, "medications")
+
+
+@login_required
+@permission_required("patients.add_clinicalevent", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def event_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
+    return simple_entry(request, patient_id, "events")
