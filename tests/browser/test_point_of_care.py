@@ -199,3 +199,40 @@ def test_the_main_pages_have_no_serious_accessibility_violations(
             found[path] = violations
     context.close()
     assert found == {}
+
+
+def test_a_dose_hours_away_shows_its_window_and_a_provisional_check(
+    live_server, page: Page, artifacts_dir
+):
+    """Item 2: on the board and the dose panel, a dose 5 h away reads "Provisional: would hold
+    now" with the values and its window, every input not assessable listed beside it; Give
+    and Hold are not offered before the window, and the hold page says "Too early" before any
+    form."""
+    from tests.support.therapy_fixtures import CRS_GRADE_3, admitted
+
+    size = page.viewport_name  # type: ignore[attr-defined]
+    nurse = UserFactory(role="nurse", username="nurse.window")
+    physician = UserFactory(role="physician", username="dr.window")
+    stay = admitted(
+        nurse, physician, vitals=CRS_GRADE_3, ward="7B", bed="5", first_dose_in=timedelta(hours=5)
+    )
+    sign_in(page, live_server.url, "nurse.window", "correct-horse-battery")
+    page.goto(f"{live_server.url}/therapy/board/")
+    cell = page.locator(".precheck-cell").first
+    expect(cell).to_contain_text("Provisional: would hold now")
+    expect(cell).to_contain_text("SBP 84 mmHg")
+    expect(cell).to_contain_text("Window opens")
+    expect(cell.locator(".needs li").first).to_be_visible()  # not collapsed
+    expect(page.get_by_text("INSUFFICIENT DATA")).to_have_count(0)
+    page.screenshot(path=str(artifacts_dir / f"board-provisional-{size}.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/patients/{stay.patient.pk}/")
+    panel = page.locator("#dose-panel")
+    expect(panel).to_contain_text("Give and hold open at")
+    expect(panel.get_by_role("link", name="Hold dose")).to_have_count(0)
+    expect(panel.get_by_role("link", name=re.compile("Give"))).to_have_count(0)
+    page.screenshot(path=str(artifacts_dir / f"dose-panel-provisional-{size}.png"), full_page=True)
+    dose = stay.patient.courses.get().doses.order_by("cycle", "number").first()
+    page.goto(f"{live_server.url}/therapy/doses/{dose.pk}/hold/")
+    expect(page.get_by_text("Too early.")).to_be_visible()
+    expect(page.get_by_role("button", name="Record dose held")).to_have_count(0)
