@@ -349,7 +349,7 @@
     note.className = "restored";
     note.setAttribute("role", "status");
     note.setAttribute("data-draft-restored", "");
-    note.textContent = "Restored what you typed at " + new Date(draft.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ": not saved yet.";
+    note.textContent = "Restored what you typed at " + new Date(draft.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false }) + ": not saved yet.";
     var title = form.querySelector(".entry-title");
     if (title) title.insertAdjacentElement("afterend", note);
   }

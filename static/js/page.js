@@ -51,7 +51,7 @@
         link.href = draft.path;
         link.textContent = draft.title;
         item.appendChild(link);
-        item.appendChild(document.createTextNode(" — typed " + new Date(draft.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ", not sent"));
+        item.appendChild(document.createTextNode(" — typed " + new Date(draft.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false }) + ", not sent"));
         list.appendChild(item);
       });
     });
