@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 LOCK := requirements-dev.lock
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
 
-.PHONY: install run test lint lint-only lock format services browser mutation bench clean openapi-tools
+.PHONY: install run test lint lint-only lock format services browser mutation bench clean openapi-tools axe
 
 # Every dependency from the hashed lock (scripts/lock regenerates it from pyproject.toml),
 # then the project itself, built with the locked setuptools.
@@ -25,7 +25,7 @@ run: install
 	@scripts/run-local
 
 ## make test: lint, then every test (unit, integration, worker, browser) on PostgreSQL + Redis.
-test: install services browser openapi-tools lint-only
+test: install services browser openapi-tools axe lint-only
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
 
 lint: install lint-only
@@ -55,6 +55,14 @@ services:
 browser:
 	@scripts/ensure-browser
 
+# axe-core for the accessibility browser test, from the npm registry at install time only
+# (tools/axe/package-lock.json); the test injects node_modules/axe-core/axe.min.js.
+axe: tools/axe/node_modules/axe-core/axe.min.js
+
+tools/axe/node_modules/axe-core/axe.min.js: tools/axe/package.json tools/axe/package-lock.json
+	cd tools/axe && npm ci --no-audit --no-fund
+	@touch $@
+
 mutation: install
 	scripts/mutation-test
 
@@ -65,4 +73,4 @@ bench: install services
 	$(BIN)/python bench/summary_load.py
 
 clean:
-	rm -rf $(VENV) var test-artifacts mutants .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf $(VENV) var test-artifacts tools/axe/node_modules mutants .pytest_cache .ruff_cache .mypy_cache .hypothesis

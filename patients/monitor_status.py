@@ -10,8 +10,10 @@ implies that a patient is monitored.
 """
 
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -48,4 +50,64 @@ def attach_monitor_words(stays: Iterable[Any]) -> list[Any]:
     words = not_monitored_words([stay.patient_id for stay in stays])
     for stay in stays:
         stay.not_monitored = words.get(stay.patient_id, "")
+    return stays
+
+
+# --- The nurse's work list (issue 14 item 3) ------------------------------------------------
+@dataclass(frozen=True)
+class WorkItem:
+    """One thing due for a patient, in the monitor's words: what ("Vitals"), when ("due 14:05,
+    every 15 min") and its status (``ok``, ``due``, ``overdue``, ``done``, ``upcoming``).
+    What is due when is defined once in ``therapy.rules.monitoring``; the words come from
+    ``therapy.pages.wording``; ``patients`` only shows them."""
+
+    what: str
+    when: str
+    status: str
+
+
+WorkListProvider = Callable[[list[uuid.UUID]], dict[uuid.UUID, list[WorkItem]]]
+_work_list_providers: list[WorkListProvider] = []
+WORK_LIST_UNKNOWN = WorkItem("Work list", "unknown: the monitor could not be read", "overdue")
+
+
+def register_work_list_provider(provider: WorkListProvider) -> None:
+    if provider not in _work_list_providers:
+        _work_list_providers.append(provider)
+
+
+def work_lists(patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[WorkItem]]:
+    """What is due for each patient; with no provider, or a failing one, one item saying the
+    list is unknown (never an empty list that reads as "nothing due")."""
+    if not patient_ids:
+        return {}
+    unknown = {pk: [WORK_LIST_UNKNOWN] for pk in patient_ids}
+    if not _work_list_providers:
+        return unknown
+    lists: dict[uuid.UUID, list[WorkItem]] = {}
+    for provider in _work_list_providers:
+        try:
+            lists.update(provider(patient_ids))
+        except Exception as error:
+            logger.error("work list provider failed (%s)", type(error).__name__)
+            return unknown
+    return lists
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Bed "2" before bed "10"."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+
+
+def attach_work_lists(stays: Iterable[Any]) -> list[Any]:
+    """The open stays of the bedside list, in natural ward and bed order, each with
+    ``not_monitored`` and ``work`` (its work items, overdue first) set."""
+    stays = sorted(
+        attach_monitor_words(stays), key=lambda s: (natural_key(s.ward), natural_key(s.bed))
+    )
+    lists = work_lists([stay.patient_id for stay in stays])
+    rank = {"overdue": 0, "due": 1}
+    for stay in stays:
+        stay.work = sorted(lists.get(stay.patient_id, []), key=lambda i: rank.get(i.status, 2))
+        stay.overdue_count = sum(1 for item in stay.work if item.status == "overdue")
     return stays

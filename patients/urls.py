@@ -13,6 +13,13 @@ urlpatterns = [
     path("<uuid:patient_id>/bedside/vitals/", bedside.vitals_entry, name="bedside-vitals"),
     path("<uuid:patient_id>/bedside/fluids/", bedside.fluid_entry, name="bedside-fluids"),
     path("<uuid:patient_id>/bedside/weight/", bedside.weight_entry, name="bedside-weight"),
+    path("<uuid:patient_id>/bedside/labs/", bedside.lab_entry, name="bedside-labs"),
+    path(
+        "<uuid:patient_id>/bedside/medications/",
+        bedside.medication_entry,
+        name="bedside-medications",
+    ),
+    path("<uuid:patient_id>/bedside/events/", bedside.event_entry, name="bedside-events"),
     path(
         "<uuid:patient_id>/bedside/vitals/<uuid:vitals_id>/entered-in-error/",
         bedside.vitals_entered_in_error,

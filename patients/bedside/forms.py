@@ -14,10 +14,13 @@ from django import forms
 from patients import limits, vocabulary
 from patients.forms import DateTimeLocalInput
 from patients.models import (
+    ClinicalEventCode,
     Consciousness,
     DoseUnit,
     FluidDirection,
     FluidRoute,
+    LabTestCode,
+    MedicationCategory,
     OxygenDevice,
     VasopressorAgent,
 )
@@ -228,6 +231,63 @@ class FluidEntryForm(BedsideForm):
         data = self.cleaned_data
         fields = ("client_id", "direction", "route", "volume_ml", "period_start", "period_end")
         return {name: data[name] for name in fields}
+
+
+# --- Labs, supportive medications, clinical events on the tablet (issue 14 item 4) ----------
+class LabEntryForm(BedsideForm):
+    test = _buttons(LabTestCode.choices, "Test", required=True)
+    value = forms.CharField(
+        label="Result",
+        max_length=20,
+        help_text="A number in the test's unit; for FOBT, positive or negative.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    collected_at = _clinical_time("Collected at")
+
+    def clean(self) -> dict[str, Any]:
+        """The value in the test's one unit (the form takes no unit: it says which), checked
+        with the same words as the API (``limits.lab_cross_field_errors``)."""
+        cleaned = super().clean()
+        test = limits.LAB_TESTS.get(cleaned.get("test") or "")
+        text = str(cleaned.get("value") or "").strip()
+        if test is None or "value" in self.errors:
+            return cleaned
+        value: Any = text.lower()
+        if test.unit is not None:
+            try:
+                value = Decimal(text.replace(",", "."))
+            except ArithmeticError:
+                value = text
+        cleaned["value"], cleaned["unit"] = value, test.unit
+        for messages in limits.lab_cross_field_errors(cleaned).values():
+            self.add_error("value", messages)
+        return cleaned
+
+    def service_kwargs(self) -> dict[str, Any]:
+        fields = ("client_id", "test", "value", "unit", "collected_at")
+        return {name: self.cleaned_data.get(name) for name in fields}
+
+
+class MedicationEntryForm(BedsideForm):
+    drug = forms.CharField(label="Drug", max_length=100)
+    category = _buttons(MedicationCategory.choices, "Category", required=True)
+    administered_at = _clinical_time("Given at")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        fields = ("client_id", "drug", "category", "administered_at")
+        return {name: self.cleaned_data[name] for name in fields}
+
+
+class EventEntryForm(BedsideForm):
+    code = forms.ChoiceField(label="Event", choices=ClinicalEventCode.choices)
+    observed_at = _clinical_time("Observed at")
+    note = forms.CharField(
+        label="Note", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        fields = ("client_id", "code", "observed_at", "note")
+        return {name: self.cleaned_data[name] for name in fields}
 
 
 class EnteredInErrorForm(forms.Form):

@@ -25,16 +25,25 @@ from il2monitor.htmx import HtmxHttpRequest
 from patients.bedside.forms import (
     FORM_VASOPRESSORS,
     EnteredInErrorForm,
+    EventEntryForm,
     FluidEntryForm,
+    LabEntryForm,
+    MedicationEntryForm,
     VitalSignsForm,
     WeightForm,
 )
 from patients.errors import ConflictError
-from patients.models import Patient, VitalSigns
-from patients.monitor_status import attach_monitor_words
+from patients.models import ClinicalEvent, Patient, VitalSigns
+from patients.monitor_status import attach_work_lists
+from patients.news2 import INPUT_FIELDS as NEWS2_INPUT_FIELDS
 from patients.selectors import observations as observation_selectors
 from patients.selectors import patients as selectors
-from patients.services.observations import fluid_record
+from patients.services.observations import (
+    event_record,
+    fluid_record,
+    lab_record,
+    medication_record,
+)
 from patients.services.recording import observation_mark_entered_in_error
 from patients.services.vitals import vitals_record
 
@@ -102,6 +111,12 @@ def _entry(
     }
     if not form.is_valid():
         return _render(request, form_partial, context, status=400)
+    if isinstance(form, VitalSignsForm) and not form.data.get("confirm_partial"):
+        missing = partial_set_missing(form)
+        if missing:
+            # Issue 14 item 4: a partial set is saved unscored only once the nurse says so.
+            context.update(partial_missing=missing_words(missing))
+            return _render(request, form_partial, context)
     if check_alarms:
         alarms = form.alarms(baseline_weight_kg=patient.baseline_weight_kg)
         if not form.confirmed(alarms):
@@ -136,7 +151,7 @@ def ward_board(request: HttpRequest) -> HttpResponse:
         request,
         "bedside/ward.html",
         {
-            "beds": attach_monitor_words(
+            "beds": attach_work_lists(
                 observation_selectors.ward_board(user=request.user, ward=ward)
             ),
             "ward": ward,
@@ -160,6 +175,7 @@ def patient_bedside(request: HttpRequest, patient_id: Any) -> HttpResponse:
             "band": BAND_RESPONSES.get(latest.news2_band or "") if latest else None,
             "recent": observation_selectors.recent_vitals(patient=patient, hours=24),
             "urine_8h": observation_selectors.urine_output_ml(patient=patient, hours=8),
+            "balances": observation_selectors.fluid_balance(patient=patient),
             "error_form": EnteredInErrorForm(),
         },
     )
@@ -238,16 +254,36 @@ def _unit(value: object, unit: str) -> str | None:
     return None if value is None else f"{value} {unit}"
 
 
+NEWS2_INPUT_WORDS = {
+    "respiratory_rate": "respiratory rate",
+    "spo2": "SpO2",
+    "oxygen_device": "air or oxygen",
+    "systolic_bp": "systolic BP",
+    "heart_rate": "heart rate",
+    "consciousness": "ACVPU",
+    "temperature_c": "temperature",
+}
+
+
+def missing_words(names: Any) -> list[str]:
+    return [NEWS2_INPUT_WORDS.get(name, name.replace("_", " ")) for name in names]
+
+
+def partial_set_missing(form: VitalSignsForm) -> list[str]:
+    """The NEWS2 inputs a set with at least one of them leaves out (a weight-only entry is
+    not a partial set: it is asked nothing)."""
+    data = form.cleaned_data
+    given = [name for name in NEWS2_INPUT_FIELDS if data.get(name) not in (None, "")]
+    if not given or len(given) == len(NEWS2_INPUT_FIELDS):
+        return []
+    return [name for name in NEWS2_INPUT_FIELDS if name not in given]
+
+
 def vitals_result_context(vitals: VitalSigns, patient: Patient) -> dict[str, Any]:
-    missing = {
-        "temperature_c": "temperature",
-        "oxygen_device": "air or oxygen",
-        "consciousness": "consciousness",
-    }
     return {
         "news2_rows": news2_rows(vitals),
         "band": BAND_RESPONSES.get(vitals.news2_band or ""),
-        "missing": [missing.get(name, name.replace("_", " ")) for name in vitals.news2_missing],
+        "missing": missing_words(vitals.news2_missing),
         "vasopressors": list(vitals.vasopressors.all()),
     }
 
@@ -351,6 +387,87 @@ def fluid_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
         write=fluid_record,
         title=title,
         result_context=lambda record, patient: {
-            "urine_8h": observation_selectors.urine_output_ml(patient=patient, hours=8)
+            "urine_8h": observation_selectors.urine_output_ml(patient=patient, hours=8),
+            "balances": observation_selectors.fluid_balance(patient=patient),
         },
     )
+
+
+# --- Labs, supportive medications, clinical events (issue 14 item 4) ---------------------
+SIMPLE_ENTRIES: dict[str, tuple[str, type[Any], Callable[..., Any], str, str]] = {
+    # kind: (title, form, service, clinical-time field, save button)
+    "labs": ("Lab result", LabEntryForm, lab_record, "collected_at", "Save lab result"),
+    "medications": (
+        "Supportive medication",
+        MedicationEntryForm,
+        medication_record,
+        "administered_at",
+        "Save medication",
+    ),
+    "events": ("Clinical event", EventEntryForm, event_record, "observed_at", "Save event"),
+}
+
+
+def _recent_events(patient: Patient) -> list[Any]:
+    """The current stay's clinical events, newest first: the events page lists them (each row
+    keeps a cell for actions on the event, e.g. ending it, which rules v2 adds)."""
+    admission = selectors.open_admission(patient)
+    events = ClinicalEvent.objects.filter(patient=patient, entered_in_error=False).order_by(
+        "-observed_at"
+    )
+    if admission is not None:
+        events = events.filter(observed_at__gte=admission.admitted_at)
+    return list(events[:20])
+
+
+def simple_entry(request: HtmxHttpRequest, patient_id: Any, kind: str) -> HttpResponse:
+    patient = _patient_or_404(request, patient_id)
+    title, form_class, write, time_field, save = SIMPLE_ENTRIES[kind]
+    extra: dict[str, Any] = {"save_label": save, "kind": kind}
+    if kind == "events":
+        extra["events"] = _recent_events(patient)
+    if request.method == "GET":
+        form = form_class(initial={"client_id": uuid.uuid4(), time_field: _now_local()})
+        context = {
+            "patient": patient,
+            "admission": selectors.open_admission(patient),
+            "form": form,
+            "title": title,
+            **extra,
+        }
+        return _render(request, "bedside/_simple_form.html", context)
+    response = _entry(
+        request,
+        patient,
+        form_class(request.POST),
+        form_partial="bedside/_simple_form.html",
+        result_partial="bedside/_simple_result.html",
+        write=write,
+        title=title,
+        result_context=lambda record, patient: {
+            **extra,
+            "events": _recent_events(patient) if kind == "events" else [],
+        },
+    )
+    return response
+
+
+@login_required
+@permission_required("patients.add_labresult", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def lab_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
+    return simple_entry(request, patient_id, "labs")
+
+
+@login_required
+@permission_required("patients.add_supportivemedication", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def medication_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
+    return simple_entry(request, patient_id, "medications")
+
+
+@login_required
+@permission_required("patients.add_clinicalevent", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def event_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
+    return simple_entry(request, patient_id, "events")

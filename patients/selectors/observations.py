@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from patients import limits
 from patients.models import Admission, FluidEntry, Observation, Patient, VitalSigns
 from patients.selectors import patients as selectors
+from patients.shifts import shift_bounds
 
 RecordT = TypeVar("RecordT", bound=Observation)
 
@@ -102,17 +103,58 @@ def urine_output_ml(*, patient: Patient, hours: int = 8) -> int:
     return int(total or 0)
 
 
+@dataclass(frozen=True)
+class FluidBalance:
+    """Intake, output and the balance (intake − output) of periods ending in a span."""
+
+    label: str
+    start: datetime
+    intake_ml: int
+    output_ml: int
+
+    @property
+    def balance_ml(self) -> int:
+        return self.intake_ml - self.output_ml
+
+
+def fluid_balance(*, patient: Patient, now: datetime | None = None) -> list[FluidBalance]:
+    """The running fluid balance of this shift (06–14, 14–22, 22–06) and of the last 24 h,
+    counting the entries whose period ended in each span (display only), in one query."""
+    now = now or timezone.now()
+    shift_start, _ = shift_bounds(timezone.localtime(now))
+    day_start = now - timedelta(hours=24)
+    spans = {"shift": Q(period_end__gte=shift_start), "day": Q(period_end__gte=day_start)}
+    sums: dict[str, Any] = {}
+    for key, span in spans.items():
+        for direction in ("intake", "output"):
+            sums[f"{key}_{direction}"] = Sum(
+                "volume_ml", filter=span & Q(direction=direction), default=0
+            )
+    totals = FluidEntry.objects.filter(
+        patient_id=patient.pk, entered_in_error=False, period_end__gte=min(shift_start, day_start)
+    ).aggregate(**sums)
+    return [
+        FluidBalance(
+            "This shift", shift_start, int(totals["shift_intake"]), int(totals["shift_output"])
+        ),
+        FluidBalance("Last 24 h", day_start, int(totals["day_intake"]), int(totals["day_output"])),
+    ]
+
+
 def ward_board(*, user: Any, ward: str = "") -> QuerySet[Admission]:
-    """The ward census for bedside entry: each open stay with its patient and the time, NEWS2
-    and band of the patient's newest vital-signs set, in one query."""
+    """The ward census for bedside entry: each open stay with its patient, the time of the
+    patient's newest vital-signs set, and the NEWS2, band and time of the newest *complete*
+    set (a newer partial or weight-only set never hides it), in one query."""
     newest = VitalSigns.objects.filter(
         patient_id=OuterRef("patient_id"), entered_in_error=False
     ).order_by("-taken_at", "-created_at")
+    scored = newest.filter(news2_total__isnull=False)
     return selectors.admitted_patients(user=user, ward=ward).annotate(
         last_vitals_at=Subquery(newest.values("taken_at")[:1]),
-        last_news2_total=Subquery(newest.values("news2_total")[:1]),
-        last_news2_band=Subquery(newest.values("news2_band")[:1]),
-        last_news2_red_flag=Coalesce(Subquery(newest.values("news2_red_flag")[:1]), False),
+        last_news2_at=Subquery(scored.values("taken_at")[:1]),
+        last_news2_total=Subquery(scored.values("news2_total")[:1]),
+        last_news2_band=Subquery(scored.values("news2_band")[:1]),
+        last_news2_red_flag=Coalesce(Subquery(scored.values("news2_red_flag")[:1]), False),
     )
 
 

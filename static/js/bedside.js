@@ -172,7 +172,14 @@
     if (change) {
       change.addEventListener("click", function () {
         var first = form.querySelector(".is-alarming input:not([type=hidden])");
-        if (first) { first.focus(); first.select && first.select(); }
+        if (first) { first.focus(); first.select && first.select(); return; }
+        // The partial-set question: back to the form, at the first input left empty.
+        var panel = form.querySelector("[data-partial-panel]");
+        if (panel) panel.hidden = true;
+        var empty = Array.prototype.find.call(
+          form.querySelectorAll(".number-grid input:not([type=hidden])"),
+          function (input) { return !input.disabled && !input.value; });
+        if (empty) empty.focus();
       });
     }
     var panel = form.querySelector("[data-confirm-panel]");
@@ -251,6 +258,109 @@
     });
   }
 
+  /* Drafts (issue 14 item 4): what is typed is kept in this browser, keyed by patient and the
+   * entry's client_id, so a reload or a closed tab loses nothing; restored when the same
+   * entry page opens again (with the same client_id, so a save is still stored once), and
+   * cleared when the server has saved it. page.js shows the count in the header and the list
+   * on the bedside page. */
+  var DRAFT = "il2.draft.";
+  var firstLoad = true;
+
+  function clientIdOf(form) {
+    var input = form.querySelector('input[name="client_id"]');
+    return input ? input.value : "";
+  }
+
+  function draftKey(form) {
+    return DRAFT + form.getAttribute("data-draft-patient") + "." + clientIdOf(form);
+  }
+
+  function draftFields(form) {
+    return Array.prototype.filter.call(form.querySelectorAll("input, select, textarea"), function (el) {
+      return el.id && el.type !== "hidden" && el.type !== "submit" && el.type !== "button";
+    });
+  }
+
+  function saveDraft(form) {
+    var values = {};
+    var typed = false;
+    draftFields(form).forEach(function (el) {
+      if (el.type === "radio" || el.type === "checkbox") {
+        values[el.id] = el.checked;
+      } else {
+        values[el.id] = el.value;
+        if (el.value && el.type !== "datetime-local") typed = true;
+      }
+    });
+    if (!typed) return;
+    try {
+      window.localStorage.setItem(draftKey(form), JSON.stringify({
+        patient: form.getAttribute("data-draft-patient"),
+        clientId: clientIdOf(form),
+        title: form.getAttribute("data-draft-title") || "Entry",
+        path: form.getAttribute("action"),
+        at: new Date().toISOString(),
+        values: values,
+      }));
+    } catch (e) { /* storage full or private mode: the form still works */ }
+    document.dispatchEvent(new CustomEvent("il2:drafts-changed"));
+  }
+
+  function clearDraft(form) {
+    try { window.localStorage.removeItem(draftKey(form)); } catch (e) { /* nothing kept */ }
+    document.dispatchEvent(new CustomEvent("il2:drafts-changed"));
+  }
+
+  function newestDraft(form) {
+    var found = null;
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i);
+        if (key.indexOf(DRAFT) !== 0) continue;
+        var draft = JSON.parse(window.localStorage.getItem(key));
+        if (draft.patient === form.getAttribute("data-draft-patient") &&
+            draft.path === form.getAttribute("action") && (!found || draft.at > found.at)) {
+          found = draft;
+        }
+      }
+    } catch (e) { return null; }
+    return found;
+  }
+
+  function restoreDraft(form) {
+    var draft = newestDraft(form);
+    if (!draft) return;
+    var id = form.querySelector('input[name="client_id"]');
+    if (id) id.value = draft.clientId;
+    Object.keys(draft.values).forEach(function (elementId) {
+      var el = document.getElementById(elementId);
+      if (!el || !form.contains(el)) return;
+      if (el.type === "radio" || el.type === "checkbox") {
+        if (el.checked !== draft.values[elementId]) {
+          el.checked = draft.values[elementId];
+          el.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      } else {
+        el.value = draft.values[elementId];
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    });
+    var note = document.createElement("p");
+    note.className = "restored";
+    note.setAttribute("role", "status");
+    note.setAttribute("data-draft-restored", "");
+    note.textContent = "Restored what you typed at " + new Date(draft.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false }) + ": not saved yet.";
+    var title = form.querySelector(".entry-title");
+    if (title) title.insertAdjacentElement("afterend", note);
+  }
+
+  function setUpDraft(form) {
+    if (!form.hasAttribute("data-draft-patient")) return;
+    if (firstLoad) restoreDraft(form);
+    form.addEventListener("input", function () { saveDraft(form); });
+    form.addEventListener("change", function () { saveDraft(form); });
+  }
+
   /* The matching elements in root, root itself included (htmx hands over a swapped form). */
   function within(root, selector) {
     var found = Array.prototype.slice.call(root.querySelectorAll(selector));
@@ -269,7 +379,9 @@
       setUpConfirm(form);
       setUpRetry(form);
       setUpNotSaved(form);
+      setUpDraft(form);
     });
+    firstLoad = false;
   }
 
   // The server answers a refused form with 400 and the form with its messages: show it.
@@ -281,6 +393,10 @@
       event.detail.shouldSwap = false;
       notSaved(form, "You are signed out. Sign in again in a new tab, then press Retry.");
       return;
+    }
+    if (form && (xhr.status === 200 || xhr.status === 201) &&
+        String(xhr.responseText || "").indexOf("data-bedside-form") === -1) {
+      clearDraft(form);  // saved: the answer is the result, not the form again
     }
     if (xhr.status === 400 || xhr.status === 409) {
       event.detail.shouldSwap = true;

@@ -6,6 +6,10 @@
   "use strict";
   var before = null;
   var lastRefresh = Date.now();
+  // A row stays marked "Changed" for this long after its content changed, across the
+  // refreshes in between, so a reader who looks away still sees it (issue 14 item 6).
+  var CHANGED_FOR_MS = 2 * 60 * 1000;
+  var changedAt = {};
 
   function rows() {
     return document.querySelectorAll("#board-rows tr[data-signature]");
@@ -30,14 +34,18 @@
 
   document.body.addEventListener("htmx:afterSettle", function () {
     if (before === null) { return; }
+    var now = Date.now();
     rows().forEach(function (tr) {
-      if (before[tr.id] !== tr.getAttribute("data-signature")) {
+      if (before[tr.id] !== tr.getAttribute("data-signature")) changedAt[tr.id] = now;
+      if (changedAt[tr.id] && now - changedAt[tr.id] < CHANGED_FOR_MS) {
         tr.classList.add("row-changed");
         var cell = tr.querySelector("th");
         if (cell && !cell.querySelector(".changed-note")) {
           var note = document.createElement("span");
           note.className = "changed-note";
-          note.textContent = "Changed";
+          var at = new Date(changedAt[tr.id]);
+          note.textContent = "Changed " + String(at.getHours()).padStart(2, "0") + ":" +
+            String(at.getMinutes()).padStart(2, "0");
           cell.appendChild(note);
         }
       }

@@ -31,3 +31,18 @@ def page(request, browser: Browser) -> Iterator[Page]:  # type: ignore[no-untype
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _debug_from_environment(request, settings):  # type: ignore[no-untyped-def]
+    """`IL2_BROWSER_DEBUG=1 pytest tests/browser` runs every browser test with ``DEBUG`` on,
+    as `make run` serves the pages (issue 14 item 1)."""
+    if os.environ.get("IL2_BROWSER_DEBUG") == "1":
+        settings.DEBUG = True
+
+
+@pytest.fixture(params=[False, True], ids=["debug-off", "debug-on"])
+def debug(request, settings) -> bool:  # type: ignore[no-untyped-def]
+    """Both ways the pages are served: tests (``DEBUG`` off) and `make run` (``DEBUG`` on)."""
+    settings.DEBUG = request.param
+    return bool(request.param)

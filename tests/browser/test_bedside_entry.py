@@ -146,6 +146,9 @@ def test_a_save_lost_on_the_network_is_retried_with_the_same_client_id_and_store
     page.get_by_label("SpO2", exact=True).fill("97")
     page.get_by_label("Systolic BP", exact=True).fill("124")
     page.get_by_label("Heart rate", exact=True).fill("80")
+    page.get_by_label("Temperature", exact=True).fill("37.0")
+    tap_choice(page, "Oxygen", "Room air")
+    tap_choice(page, "Consciousness (ACVPU)", "Alert")
     page.get_by_role("button", name="Save vital signs").tap()
 
     offline = page.get_by_text("Not saved yet: the network did not answer.")

@@ -150,7 +150,7 @@ def test_the_board_updates_itself_when_an_observation_raises_an_alert(
 
     expect(row).to_contain_text("EMERGENCY", timeout=15_000)
     expect(row).to_contain_text("Grade 3")
-    expect(row.locator(".changed-note")).to_have_text("Changed")
+    expect(row.locator(".changed-note")).to_have_text(re.compile(r"^Changed \d\d:\d\d$"))
     expect(page.locator("#board-status")).to_contain_text("1 emergency")
     expect(page.locator("#alert-badge")).to_contain_text("1 emergency")
     # The refreshes kept the reader's place: the same scroll position, the same focus.

@@ -145,6 +145,9 @@ def test_a_502_from_a_proxy_says_not_saved_keeps_the_values_and_retry_stores_onc
     page.get_by_label("Systolic BP", exact=True).fill("121")
     page.get_by_label("Diastolic BP", exact=True).fill("74")
     page.get_by_label("Heart rate", exact=True).fill("84")
+    page.get_by_label("Temperature", exact=True).fill("37.0")
+    page.get_by_role("group", name="Oxygen").get_by_text("Room air", exact=True).tap()
+    page.get_by_role("group", name="Consciousness (ACVPU)").get_by_text("Alert", exact=True).tap()
     page.get_by_role("button", name="Save vital signs").tap()
 
     banner = page.locator("[data-not-saved]")

@@ -14,7 +14,6 @@ Risk, the default order (docs/pages.md), highest first:
 then ward and bed.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -23,28 +22,26 @@ from typing import Any
 from django.utils import timezone
 
 from patients.models import Admission, News2Band, Patient
+from patients.monitor_status import natural_key
 from patients.selectors import patients as patient_selectors
 from therapy.models import Alert, Dose, Severity
 from therapy.pages.wording import (
     SEVERITY_WORDS,
     VLS_RANK,
     LatestValueItem,
+    PrecheckSummary,
     crs_words,
     latest_value_items,
-    precheck_words,
+    precheck_summary,
     vls_signs,
     vls_words,
+    window_words,
 )
 from therapy.state.health import MonitorHealth
 from therapy.state.patient_state import PatientState, admission_states
 from therapy.state.therapy import TherapyState
 
 SORTS = ("risk", "bed")
-
-
-def natural_key(text: str) -> tuple[Any, ...]:
-    """Bed "2" before bed "10"."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 @dataclass
@@ -120,10 +117,21 @@ class BoardRow:
         return self.state.precheck
 
     @cached_property
-    def precheck_words(self) -> str:
+    def precheck_summary(self) -> PrecheckSummary:
+        window = self.therapy.window
         if self.therapy.next_dose is not None and not self.monitor.is_current("precheck"):
-            return self._not_current_words()
-        return precheck_words(self.precheck, self.therapy.next_dose)
+            words = window_words(window.opens_at, window.due_at) if window else ""
+            return PrecheckSummary(self._not_current_words(), "none", window=words)
+        return precheck_summary(
+            self.precheck,
+            next_dose=self.therapy.next_dose,
+            opens_at=window.opens_at if window else None,
+            due_at=window.due_at if window else None,
+        )
+
+    @cached_property
+    def precheck_words(self) -> str:
+        return self.precheck_summary.headline
 
     # --- NEWS2 and vitals -----------------------------------------------------------------
     @cached_property

@@ -44,9 +44,10 @@ from therapy.pages.chart_svg import (
 from therapy.pages.wording import (
     TREND_SERIES_WORDS,
     LatestValueItem,
+    PrecheckSummary,
     crs_words,
     latest_value_items,
-    precheck_words,
+    precheck_summary,
     vls_signs,
     vls_words,
 )
@@ -518,8 +519,18 @@ class Chart:
         return self.state.precheck
 
     @property
+    def precheck_summary(self) -> PrecheckSummary:
+        window = self.state.therapy.window
+        return precheck_summary(
+            self.precheck,
+            next_dose=self.state.therapy.next_dose,
+            opens_at=window.opens_at if window else None,
+            due_at=window.due_at if window else None,
+        )
+
+    @property
     def precheck_words(self) -> str:
-        return precheck_words(self.precheck, self.state.therapy.next_dose)
+        return self.precheck_summary.headline
 
     @property
     def latest_items(self) -> list[LatestValueItem]:

@@ -11,6 +11,17 @@ from django.utils import dateformat, timezone
 # The viewBox of every panel; CSS scales it to the column width.
 # TOP leaves room for the dose labels (G3 given, H4 held) above each plot.
 WIDTH, LEFT, RIGHT, TOP, BOTTOM = 720, 56, 14, 22, 26
+EDGE_ROOM = 36  # a label centred closer than this to an edge would be cut off or overlap
+
+
+def anchor_at(x: float) -> str:
+    """How a label at ``x`` is anchored: near the right edge it ends there, near the left it
+    starts there, so it is never cut off at the edge (issue 14 item 6)."""
+    if x > WIDTH - RIGHT - EDGE_ROOM:
+        return "end"
+    return "start" if x < LEFT + EDGE_ROOM else "middle"
+
+
 PANEL_HEIGHT = 180
 
 
@@ -56,6 +67,10 @@ class Tick:
     at: float
     label: str
 
+    @property
+    def anchor(self) -> str:
+        return anchor_at(self.at)
+
 
 @dataclass
 class Projection:
@@ -100,6 +115,10 @@ class DoseMark:
     state: str  # given or held
     label: str
     title: str
+
+    @property
+    def anchor(self) -> str:
+        return anchor_at(self.x)
 
 
 class TimeAxis:

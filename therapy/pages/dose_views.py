@@ -18,8 +18,12 @@ from therapy.mar import selectors as mar_selectors
 from therapy.mar.verifier import VerificationBlocked, verifier_confirm
 from therapy.models import Dose
 from therapy.pages.forms import AdministerForm, CourseOrderForm, DiscontinueForm, HoldForm
+from therapy.pages.panel import decision_window
 from therapy.pages.panel import dose_panel as dose_panel_context
+from therapy.pages.wording import precheck_summary
+from therapy.policy import dose_overdue_after
 from therapy.profiles import rule_profile_active, rules_profile
+from therapy.rules.monitoring import DoseWindow
 
 
 def _patient(request: HttpRequest, patient_id: Any) -> Patient:
@@ -80,12 +84,18 @@ def _decision_page(
     request: HttpRequest, dose: Dose, template: str, form: Any, status: int = 200
 ) -> HttpResponse:
     check = courses.dose_check(dose=dose)
+    window = DoseWindow.of(dose.scheduled_at, overdue_after=dose_overdue_after())
+    check_dict = check.to_dict()
     context = {
+        **decision_window(window, now=timezone.now()),
+        "summary": precheck_summary(
+            check_dict, next_dose=dose, opens_at=window.opens_at, due_at=window.due_at
+        ),
         "dose": dose,
         "patient": dose.course.patient,
         "course": dose.course,
         "form": form,
-        "check": check.to_dict(),
+        "check": check_dict,
         "check_time": check.checked_at,
     }
     return render(request, template, context, status=status)

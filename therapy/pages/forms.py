@@ -3,6 +3,7 @@ from typing import Any, cast
 from django import forms
 
 from patients.forms import DateTimeLocalInput
+from therapy.pages.wording import criterion_name
 from therapy.rules import RuleProfile
 from therapy.rules.precheck import describe
 from therapy.rules.profile import DosingSettings
@@ -72,11 +73,18 @@ def hold_choices(profile: RuleProfile) -> list[tuple[str, str]]:
     """Each enabled hold criterion of the site's profile, in words, then clinical judgement."""
     window = profile.precheck.fluid_window_hours
     choices = [
-        (c.code.value, f"{describe(c, fluid_window_hours=window)} ({c.action}; {c.code.value})")
+        (
+            c.code.value,
+            f"{criterion_name(c.code.value)}: "
+            f"{describe(c, fluid_window_hours=window)} ({c.action})",
+        )
         for c in profile.precheck.criteria
         if c.enabled
     ]
-    return [*choices, ("clinical_judgement", "Clinical judgement (say why in the note)")]
+    return [
+        *choices,
+        ("clinical_judgement", f"{criterion_name('clinical_judgement')} (say why in the note)"),
+    ]
 
 
 class HoldForm(forms.Form):

@@ -86,10 +86,11 @@ def alert_inbox(
 
 
 def active_alert_counts(*, user: Any) -> dict[str, int]:
-    """The header badge: active (unacknowledged) alerts, and how many are emergencies. One
-    aggregate query on the (status, severity_rank) index."""
+    """The header badge: alerts of admitted patients waiting for acknowledgement, and how many
+    of them are emergencies — what the inbox's "Waiting for acknowledgement" and the board's
+    "waiting for acknowledgement" count (issue 14 item 6). One aggregate query."""
     return (
         alerts_visible(user=user)
-        .filter(status=AlertStatus.ACTIVE)
+        .filter(status=AlertStatus.ACTIVE, patient__admissions__discharged_at__isnull=True)
         .aggregate(total=Count("pk"), emergency=Count("pk", filter=Q(severity_rank=2)))
     )

@@ -8,7 +8,10 @@ from therapy.mar.courses import dose_check
 from therapy.mar.selectors import courses_of
 from therapy.mar.timing import recording_moment
 from therapy.models import CourseStatus
+from therapy.pages.wording import precheck_summary, time_words
+from therapy.policy import dose_overdue_after
 from therapy.rules.inputs import DoseStatus
+from therapy.rules.monitoring import DoseWindow
 
 
 def dose_panel(*, patient: Patient, now: datetime) -> dict[str, Any]:
@@ -34,7 +37,20 @@ def dose_panel(*, patient: Patient, now: datetime) -> dict[str, Any]:
         if next_dose and course.status == CourseStatus.ACTIVE
         else None
     )
+    check = result.to_dict() if result else None
+    window = (
+        DoseWindow.of(next_dose.scheduled_at, overdue_after=dose_overdue_after())
+        if next_dose is not None
+        else None
+    )
     return {
+        **decision_window(window, now=now),
+        "summary": precheck_summary(
+            check,
+            next_dose=next_dose,
+            opens_at=window.opens_at if window else None,
+            due_at=window.due_at if window else None,
+        ),
         "course": course,
         "cycle": cycle,
         "strip": strip,
@@ -44,6 +60,17 @@ def dose_panel(*, patient: Patient, now: datetime) -> dict[str, Any]:
         else None,
         "given": sum(1 for d in doses if d.cycle == cycle and d.status == DoseStatus.GIVEN),
         "held": sum(1 for d in doses if d.cycle == cycle and d.status == DoseStatus.HELD),
-        "check": result.to_dict() if result else None,
+        "check": check,
         "check_time": result.checked_at if result else None,
+    }
+
+
+def decision_window(window: DoseWindow | None, *, now: datetime) -> dict[str, Any]:
+    """Whether a give or hold may be recorded now: only inside the dose's window
+    (``therapy.rules.monitoring``); before it, when it opens, in words."""
+    is_open = window is not None and window.status(now) != "scheduled"
+    return {
+        "window": window,
+        "window_open": is_open,
+        "window_opens_words": time_words(window.opens_at) if window else "",
     }

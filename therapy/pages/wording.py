@@ -3,6 +3,7 @@ VLS signs, NEWS2 parameters, pre-check recommendations and criteria, escalation 
 the sentences built from stored findings. The board, the chart, the inbox, the handover and the
 dose panel all read them here, so a finding reads the same on every page and on paper."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,10 +103,9 @@ def _hold(evidence: dict[str, Any]) -> list[str]:
         f"(due {when(evidence.get('scheduled_at'))}) says {recommendation}."
     ]
     for criterion in evidence.get("criteria") or []:
-        lines.append(
-            f"{str(criterion.get('action', '')).upper()}: {criterion.get('code')}, value "
-            f"{criterion.get('value')} meets “{criterion.get('threshold')}”."
-        )
+        name = criterion_name(str(criterion.get("code", "")), str(criterion.get("threshold", "")))
+        action = str(criterion.get("action", "")).upper()
+        lines.append(f"{action}: {criterion_value(criterion)} ({name[:1].lower()}{name[1:]}).")
     if evidence.get("vitals_stale"):
         lines.append("No vitals in the 2 hours before the dose.")
     return lines
@@ -239,18 +239,46 @@ def history_lines(alert: Alert) -> list[str]:
     ]
 
 
+ISO_STAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})"
+)
+
+
+def local_stamps(text: str) -> str:
+    """Every stored timestamp in a sentence (the rules write ISO UTC: "2026-11-30T04:57:23.8+
+    00:00") in the site's time, as the rest of the page: "04:57"."""
+
+    def local(match: re.Match[str]) -> str:
+        try:
+            return time_words(datetime.fromisoformat(match.group(0).replace("Z", "+00:00")))
+        except ValueError:
+            return match.group(0)
+
+    return ISO_STAMP.sub(local, text)
+
+
+def code_words(text: str) -> str:
+    """Oxygen device codes a rule wrote into a sentence ("Oxygen: room_air") as words, and
+    timestamps in local time: no code or UTC stamp reaches a clinician."""
+    for device in OxygenDevice:
+        if "_" in device.value:
+            text = re.sub(rf"\b{device.value}\b", str(device.label).lower(), text)
+    return local_stamps(text)
+
+
 def evidence_lines(alert: Alert) -> list[str]:
-    """The evidence that raised an alert, in sentences a ward clinician reads, and the
-    times it was reopened."""
+    """The evidence that raised an alert, in sentences a ward clinician reads (local times,
+    words not codes), and the times it was reopened."""
     words = EVIDENCE_WORDS.get(alert.kind)
     try:
         if not words:
-            return [str(alert.evidence)]
+            return [local_stamps(str(alert.evidence))]
         evidence = alert.evidence or {}
-        return words(evidence) + _skipped(evidence) + history_lines(alert)
+        lines = words(evidence) + _skipped(evidence) + history_lines(alert)
+        return [code_words(line) for line in lines]
     except (TypeError, ValueError, KeyError):
         # Never hide an alert because its evidence has an unexpected shape: show it raw.
-        return [str(alert.evidence)]
+        return [local_stamps(str(alert.evidence))]
 
 
 CHANNEL_WORDS: dict[str, str] = {
@@ -346,11 +374,161 @@ def vls_signs(vls: dict[str, Any] | None) -> list[str]:
     return [VLS_SIGN_WORDS.get(code, code).lower() for code in present]
 
 
-def precheck_words(check: dict[str, Any] | None, next_dose: object | None) -> str:
+# The one table from the pre-check's rule codes (clinical-rules.md §4) to ward words: the name
+# of the criterion, and how a value that meets it reads ("SBP 83 mmHg"). The board, the chart,
+# the dose panel, the inbox and the handover read it; a code missing here reads as its
+# threshold, never as the code.
+CRITERION_WORDS: dict[str, tuple[str, str]] = {
+    "sbp_lt_90": ("Systolic BP below 90 mmHg", "SBP {value} mmHg"),
+    "spo2_lt_90": ("SpO2 below target", "SpO2 {value} %"),
+    "mental_status_change": ("Mental status change", "consciousness: {value}"),
+    "arrhythmia": ("Arrhythmia", "arrhythmia: {value}"),
+    "fobt_positive": ("Faecal occult blood positive", "FOBT positive"),
+    "hr_100_130": ("Heart rate 100–130 /min", "heart rate {value} /min"),
+    "hr_gt_130": ("Heart rate above 130 /min", "heart rate {value} /min"),
+    "weight_gain_gt_15pct": ("Weight more than 15 % over baseline", "weight +{value} %"),
+    "urine_80_160_per_8h": ("Urine 80–160 mL in 8 h", "urine {value} mL/8 h"),
+    "urine_lt_80_per_8h": ("Urine below 80 mL in 8 h", "urine {value} mL/8 h"),
+    "creatinine_2_5_to_2_9": ("Creatinine 2.5–2.9 mg/dL", "creatinine {value} mg/dL"),
+    "creatinine_ge_3": ("Creatinine 3.0 mg/dL or more", "creatinine {value} mg/dL"),
+    "oxygen_3_to_4_l": ("Oxygen 3–4 L/min by nasal cannula", "oxygen {value} L/min"),
+    "oxygen_gt_4_l": ("Oxygen above 4 L/min, a mask or positive pressure", "oxygen: {value}"),
+    "platelets_30_to_50": ("Platelets 30–50 ×10³/µL", "platelets {value} ×10³/µL"),
+    "platelets_lt_30": ("Platelets below 30 ×10³/µL", "platelets {value} ×10³/µL"),
+    "bilirubin_gt_7": ("Bilirubin above 7 mg/dL", "bilirubin {value} mg/dL"),
+    "bicarbonate_le_18": ("Bicarbonate 18 mmol/L or less", "bicarbonate {value} mmol/L"),
+    "phenylephrine_at_dose": ("Phenylephrine running at dose time", "phenylephrine {value}"),
+    "vasopressor_at_dose": ("A vasopressor running at dose time", "vasopressor: {value}"),
+    "infection": ("Infection suspected", "infection suspected"),
+    "permanent_stop_event": ("An event that stops IL-2 for good", "event: {value}"),
+    "three_relative_criteria": ("Three or more hold criteria at once", "{value} hold criteria"),
+    "three_held_doses": ("Third held dose of the cycle", "{value} held doses"),
+    # Not a criterion: the hold reason a clinician chooses, with a note.
+    "clinical_judgement": ("Clinical judgement", "clinical judgement"),
+}
+ACTION_WORDS = {"hold": "hold", "discontinue": "discontinue", "give": "give"}
+
+
+def _value_words(value: Any) -> str:
+    """A criterion's value as read: codes of events and devices in words."""
+    return str(value).replace("_", " ") if isinstance(value, str) else str(value)
+
+
+def criterion_name(code: str, threshold: str = "") -> str:
+    """The criterion in words ("Heart rate 100–130 /min"), never its code."""
+    if code in CRITERION_WORDS:
+        return CRITERION_WORDS[code][0]
+    return threshold[:1].upper() + threshold[1:] if threshold else "A hold criterion"
+
+
+def criterion_value(criterion: dict[str, Any]) -> str:
+    """A criterion met, as its value reads ("SBP 83 mmHg", "urine 70 mL/8 h")."""
+    code = str(criterion.get("code", ""))
+    value = _value_words(criterion.get("value"))
+    if code in CRITERION_WORDS:
+        return CRITERION_WORDS[code][1].format(value=value)
+    return f"{criterion_name(code, str(criterion.get('threshold', '')))}: {value}"
+
+
+def time_words(value: Any) -> str:
+    """A time of today in the site's time ("04:57"); another day with its date."""
+    if not value:
+        return "unknown time"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localtime().date():
+        return dateformat.format(local, "H:i")
+    return dateformat.format(local, "j M H:i")
+
+
+@dataclass(frozen=True)
+class PrecheckSummary:
+    """The next dose's pre-check as every page shows it (issue 14 item 2): the headline, the
+    dose's window, why (the criteria met, with values), and every input it could not assess,
+    visible beside the recommendation."""
+
+    headline: str
+    tone: str  # the colour: give, hold, discontinue, insufficient_data, none
+    provisional: bool = False
+    window: str = ""
+    reasons: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+
+
+def window_words(opens_at: Any, due_at: Any) -> str:
+    """The dose's window: "opens 13:47, dose at 15:47" (give or hold, and the final check,
+    from when it opens)."""
+    return f"Window opens {time_words(opens_at)}, dose at {time_words(due_at)}"
+
+
+def _needs(check: dict[str, Any], opens_at: Any) -> tuple[str, ...]:
+    """Every input the check could not assess, in words, once each (several criteria read
+    the same input): "no creatinine result in the last 24 h"; the criteria that all lacked
+    the vitals read as one need ("vitals taken from 13:47")."""
+    vitals_note = check.get("vitals_note") or ""
+    needs: list[str] = []
+    if check.get("vitals_stale"):
+        needs.append(f"vitals taken from {time_words(opens_at)}" if opens_at else "a vitals set")
+    for criterion in check.get("not_assessed") or []:
+        note = str(criterion.get("note") or "")
+        if vitals_note and note == vitals_note:
+            continue
+        needs.append(
+            local_stamps(note) or criterion_name(str(criterion.get("code", ""))) + ": no data"
+        )
+    return tuple(dict.fromkeys(needs))
+
+
+def precheck_summary(
+    check: dict[str, Any] | None,
+    *,
+    next_dose: object | None = None,
+    opens_at: Any = None,
+    due_at: Any = None,
+) -> PrecheckSummary:
+    """One definition of how a pre-check reads. Before the window the check is provisional:
+    it says what the current picture would mean ("Provisional: would hold") and what it still
+    needs, never a bare INSUFFICIENT DATA."""
+    opens_at = opens_at or (check or {}).get("final_at")
+    due_at = due_at or (check or {}).get("scheduled_at")
+    window = window_words(opens_at, due_at) if opens_at and due_at else ""
     if check is None:
-        return "Awaiting check" if next_dose else "No dose due"
-    words: str = PRECHECK_WORDS.get(check["recommendation"], check["recommendation"].upper())
-    return words
+        headline = "Awaiting check" if next_dose else "No dose due"
+        return PrecheckSummary(headline, "none", window=window)
+    picture = check.get("current_picture") if check.get("provisional") else None
+    if picture:
+        recommendation = str(picture.get("recommendation"))
+        if recommendation in ("give", "hold", "discontinue"):
+            headline = f"Provisional: would {ACTION_WORDS[recommendation]} now"
+        else:
+            headline = "Provisional: not enough data yet"
+        reasons = tuple(criterion_value(c) for c in picture.get("criteria") or [])
+        needs = _needs(picture, None) + _needs(check, opens_at)
+        return PrecheckSummary(
+            headline,
+            recommendation,
+            provisional=True,
+            window=window,
+            reasons=reasons,
+            needs=tuple(dict.fromkeys(needs)),
+        )
+    recommendation = str(check.get("recommendation"))
+    words = PRECHECK_WORDS.get(recommendation, recommendation.replace("_", " ").upper())
+    if check.get("provisional"):
+        words = f"Provisional: {words.lower()}"
+    return PrecheckSummary(
+        words,
+        recommendation,
+        provisional=bool(check.get("provisional")),
+        window=window,
+        reasons=tuple(criterion_value(c) for c in check.get("criteria") or []),
+        needs=_needs(check, opens_at),
+    )
+
+
+def precheck_words(check: dict[str, Any] | None, next_dose: object | None) -> str:
+    """The headline alone (the board's signature, the handover's line)."""
+    return precheck_summary(check, next_dose=next_dose).headline
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from therapy.rules.profile import MonitoringSettings
+from patients.shifts import SHIFT_START_HOURS, shift_bounds
+
+__all__ = ["SHIFT_START_HOURS", "shift_bounds"]
 
 IN_CYCLE_VITALS_INTERVAL: Final = timedelta(hours=2)  # vitals every 2 h in an active cycle [S9]
 NOT_IN_CYCLE_VITALS_INTERVAL: Final = timedelta(hours=12)  # NEWS2 total 0 [S15]
@@ -125,3 +128,42 @@ def predose_vitals(
         urgent_from=scheduled_at - timedelta(minutes=settings.predose_vitals_urgent_minutes),
         last_vitals_at=last_vitals_at,
     )
+# The rest of the nurse's work list (§6): weight daily, creatinine twice a day [S8], the fluid
+# balance every 8 h ward shift.
+WEIGHT_INTERVAL: Final = timedelta(hours=24)
+CREATININE_INTERVAL: Final = timedelta(hours=12)
+# Pre-dose vitals (§6 (v2) ``predose_vitals_due``): routine inside the window, urgent from
+# this long before the dose.
+PREDOSE_URGENT_BEFORE: Final = timedelta(minutes=30)
+
+
+def interval_status(*, last_at: datetime | None, interval: timedelta, now: datetime) -> str:
+    """A task repeated every ``interval``: ``ok``, ``due`` (most of it gone) or ``overdue``;
+    never done is ``overdue``."""
+    if last_at is None:
+        return "overdue"
+    return vitals_status(last_at=last_at, interval=interval, now=now)
+
+
+def fluid_balance_status(*, last_charted_end: datetime | None, local_now: datetime) -> str:
+    """The shift's fluid balance: ``overdue`` when the previous shift's end has no charted
+    period reaching it, ``due`` in the last hour of the shift, else ``ok``."""
+    start, end = shift_bounds(local_now)
+    if last_charted_end is None or last_charted_end < start:
+        return "overdue"
+    return "due" if end - local_now <= timedelta(hours=1) else "ok"
+
+
+def predose_vitals_status(
+    *, window: DoseWindow | None, last_vitals_at: datetime | None, now: datetime
+) -> str:
+    """Vitals inside the next dose's window (§6 (v2)): ``none`` without a dose, ``upcoming``
+    before the window, ``done`` once a set is taken inside it, else ``due`` (``overdue`` from
+    30 min before the dose, when ``predose_vitals_due`` turns urgent)."""
+    if window is None:
+        return "none"
+    if now < window.opens_at:
+        return "upcoming"
+    if last_vitals_at is not None and last_vitals_at >= window.opens_at:
+        return "done"
+    return "overdue" if now >= window.due_at - PREDOSE_URGENT_BEFORE else "due"

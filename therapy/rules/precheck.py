@@ -143,6 +143,9 @@ class PrecheckResult:
     profile_name: str
     profile_version: str
     skipped: tuple[SkippedRecord, ...] = ()
+    # A provisional check also says what the picture of now would mean were the dose due now
+    # (the same criteria over the data recorded by ``checked_at``): "would hold: SBP 83".
+    current_picture: PrecheckResult | None = None
 
     def _with(self, status: CriterionStatus) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.status is status)
@@ -190,6 +193,21 @@ class PrecheckResult:
             "profile_name": self.profile_name,
             "profile_version": self.profile_version,
             "skipped": skipped_dicts(self.skipped),
+            "current_picture": self.current_picture.picture_dict()
+            if self.current_picture is not None
+            else None,
+        }
+
+    def picture_dict(self) -> dict[str, Any]:
+        """What the current picture would mean: its recommendation, the criteria met and the
+        criteria it cannot assess yet (the data still needed)."""
+        return {
+            "recommendation": self.recommendation.value,
+            "criteria": [f.to_dict() for f in self.criteria],
+            "not_assessed": [f.to_dict() for f in self.not_assessed],
+            "vitals_stale": self.vitals_stale,
+            "vitals_note": self.vitals_note,
+            "as_of": contract_value(self.checked_at),
         }
 
 
@@ -268,7 +286,21 @@ def precheck_dose(
     times = [f.as_of for f in findings if f.as_of is not None]
     if ctx.vitals_at is not None:
         times.append(ctx.vitals_at)
+    provisional = at < scheduled_at - PRECHECK_WINDOW
+    picture = (
+        precheck_dose(
+            record,
+            cycle=cycle,
+            dose_number=dose_number,
+            scheduled_at=at,
+            at=at,
+            profile=profile,
+        )
+        if provisional
+        else None
+    )
     return PrecheckResult(
+        current_picture=picture,
         recommendation=recommend(findings, vitals_stale=stale),
         findings=tuple(findings),
         vitals_stale=stale,

@@ -299,3 +299,21 @@ def test_bad_weights(signed_in, admission, value, message):
     assert response.status_code == 400
     assert escape(message) in response.content.decode()
     assert VitalSigns.objects.count() == 0
+
+
+def test_a_partial_set_asks_before_it_is_saved_unscored(signed_in, admission):
+    """Issue 14 item 4: "Save without ACVPU? NEWS2 will not be scored" — then saved once."""
+    data = form_data(consciousness="")
+    asked = signed_in.post(vitals_url(admission), data, HTTP_HX_REQUEST="true")
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "Save without ACVPU?" in page
+    assert "NEWS2 will not be scored" in page and VitalSigns.objects.count() == 0
+    saved = signed_in.post(vitals_url(admission), {**data, "confirm_partial": "1"})
+    assert saved.status_code == 201
+    assert VitalSigns.objects.get().news2_total is None
+    # A weight-only entry is not a partial set: it is asked nothing.
+    weight_only = {name: "" for name in ("respiratory_rate", "spo2", "oxygen_device")}
+    weight_only |= {name: "" for name in ("systolic_bp", "diastolic_bp", "heart_rate")}
+    weight_only |= {"consciousness": "", "temperature_c": "", "weight_kg": "70"}
+    response = signed_in.post(vitals_url(admission), form_data(**weight_only))
+    assert response.status_code == 201 and VitalSigns.objects.count() == 2

@@ -44,8 +44,11 @@ def test_the_ward_board_query_count_does_not_grow_with_beds(
     signed_in.get(reverse("patients:bedside"))
     # session, user, the two permission reads, the ward list, the user's roles (page header),
     # the header's alert badge, the board itself (beds, patients and each bed's newest set
-    # in one query), and the monitor's status of every bed (one query, through the hook)
-    with django_assert_num_queries(9):
+    # in one query), the monitor's status of every bed (one query, through the hook), and
+    # the work list through its hook: the read model's queries (patients, admissions,
+    # courses, doses, the newest sets and their vasopressors, monitor rows, alerts) and
+    # the newest fluid period and creatinine per patient
+    with django_assert_num_queries(19):
         response = signed_in.get(reverse("patients:bedside"))
     assert response.content.decode().count('class="bed-card"') == beds
 
@@ -96,3 +99,64 @@ def test_pages_need_the_charting_role(client, api_reader, admission):
         ("patients:bedside-weight", [admission.patient.pk]),
     ]:
         assert client.get(reverse(name, args=args)).status_code == 403
+
+
+def test_the_bedside_list_is_a_work_list_in_natural_bed_order(signed_in):
+    """Issue 14 item 3: per patient what is due and when, overdue in red words; the last
+    complete NEWS2 stays after a weight-only set; bed 10 after bed 2."""
+    now = timezone.now()
+    for bed in ("10", "2", "1"):
+        AdmissionFactory(patient__family_name=f"Bed{bed}", ward="7B", bed=bed)
+    stay = AdmissionFactory(patient__family_name="Okafor", ward="7B", bed="3")
+    VitalSignsFactory(admission=stay, taken_at=now - timedelta(hours=3), spo2=91)
+    VitalSignsFactory(
+        admission=stay,
+        taken_at=now - timedelta(minutes=5),
+        respiratory_rate=None,
+        spo2=None,
+        oxygen_device=None,
+        systolic_bp=None,
+        diastolic_bp=None,
+        heart_rate=None,
+        temperature_c=None,
+        consciousness=None,
+        weight_kg=70,
+    )
+
+    page = signed_in.get(reverse("patients:bedside")).content.decode()
+
+    order = [page.index(f"BED{bed}") for bed in ("1", "2", "10")]
+    assert order == sorted(order) and page.index("BED2") < page.index("OKAFOR")
+    okafor = page[page.index("OKAFOR") :]
+    assert "NEWS2 3" in okafor  # the complete set of 3 h ago, not "NEWS2 –"
+    assert "NEWS2 –" not in page
+    for what in ("Vitals", "Daily weight", "Fluid balance", "Creatinine"):
+        assert f'<span class="what">{what}</span>' in okafor
+    assert 'class="flag flag-overdue">OVERDUE</strong>' in page
+    assert 'OVERDUE</strong> <span class="when">since' in page and "every 2 h" in page
+
+
+def test_the_fluid_balance_per_shift_and_24_h(signed_in, admission):
+    """Issue 14 item 4: intake, output and the running balance, this shift and 24 h."""
+    from patients.selectors.observations import fluid_balance
+
+    now = timezone.now()
+    FluidEntryFactory(
+        admission=admission,
+        direction="intake",
+        route="iv",
+        volume_ml=500,
+        period_start=now - timedelta(minutes=30),
+        period_end=now - timedelta(minutes=1),
+    )
+    FluidEntryFactory(
+        admission=admission,
+        volume_ml=120,
+        period_start=now - timedelta(hours=20),
+        period_end=now - timedelta(hours=19),
+    )
+    shift, day = fluid_balance(patient=admission.patient, now=now)
+    assert (shift.intake_ml, shift.output_ml, shift.balance_ml) == (500, 0, 500)
+    assert (day.intake_ml, day.output_ml, day.balance_ml) == (500, 120, 380)
+    page = signed_in.get(reverse("patients:bedside-patient", args=[admission.patient.pk]))
+    assert "+380 mL" in page.content.decode() and "+500 mL" in page.content.decode()

@@ -210,7 +210,7 @@ def test_evidence_in_plain_words_for_every_kind():
     )
     assert evidence_lines(hold) == [
         "Pre-dose check for cycle 1 dose 3 (due 3 Mar 14:05) says HOLD.",
-        "HOLD: sbp_lt_90, value 84 meets “SBP < 90”.",
+        "HOLD: SBP 84 mmHg (systolic BP below 90 mmHg).",
     ]
     overdue = alert(
         kind="vitals_overdue",
@@ -246,3 +246,16 @@ def test_escalation_words(settings):
     assert escalation_words(alert(status="acknowledged"), now) == (
         "Acknowledged: does not escalate."
     )
+
+
+def test_evidence_reads_local_times_and_words_not_utc_stamps_or_codes():
+    """Issue 14 item 5: "2026-11-30T04:57:23.812517+00:00" and "room_air" never reach a
+    clinician; one wording module turns them into "04:57" and "room air"."""
+    from therapy.pages.wording import code_words, criterion_name
+
+    line = code_words("Oxygen: room_air; latest vitals (2026-11-30T04:57:23.812517+00:00) old")
+    assert "room air" in line and "room_air" not in line
+    assert "T04:57" not in line and ":57" in line
+    assert criterion_name("hr_100_130") == "Heart rate 100–130 /min"
+    assert criterion_name("creatinine_2_5_to_2_9") == "Creatinine 2.5–2.9 mg/dL"
+    assert criterion_name("unknown_code", "SBP < 80") == "SBP < 80"

@@ -47,8 +47,20 @@ def test_a_row_shows_bed_therapy_vitals_scores_precheck_and_alerts(client, nurse
     assert row.top_severity_words == "Emergency" and row.unacknowledged >= 1
     assert row.news2_total == 4 and row.news2_band_words == "Low–medium"
     assert row.vitals_status == "ok" and row.dose_status == "scheduled"
-    assert row.precheck_words in {"HOLD", "DISCONTINUE", "INSUFFICIENT DATA"}
+    # The dose is 3 h away: the check is provisional and says what the picture of now means,
+    # with the dose's window and what it still needs — never a bare INSUFFICIENT DATA.
+    summary = row.precheck_summary
+    assert summary.provisional and summary.headline == "Provisional: would hold now"
+    assert "SBP 84 mmHg" in summary.reasons
+    window = row.therapy.window
+    assert summary.window == (
+        f"Window opens {timezone.localtime(window.opens_at):%H:%M}, "
+        f"dose at {timezone.localtime(window.due_at):%H:%M}"
+    )
+    assert any("urine output recorded" in need for need in summary.needs)
     page = board_html(client, nurse)
+    assert "Provisional: would hold now" in page and "SBP 84 mmHg" in page
+    assert "INSUFFICIENT DATA" not in page
     assert "OKAFOR, Ada" in page and "Bed 4" in page
     assert "Cycle 1 · dose 1 of 14" in page and "0 given · 0 held" in page
     assert "EMERGENCY" in page and "Cytokine release syndrome" in page

@@ -59,7 +59,7 @@ def test_the_chart_page_has_a_header_nine_panels_dose_marks_and_a_flowsheet(
     assert ">G1</text>" in page and ">H2</text>" in page
     assert "ENTERED IN ERROR" in page and "wrong patient" in page
     assert "GIVEN</strong>" in page and "checked by nurse.checker" in page
-    assert "HELD</strong>" in page and "clinical_judgement" in page
+    assert "HELD</strong>" in page and "Clinical judgement" in page
     assert 'role="img"' in page and "<desc" in page
     assert "cdn" not in page.lower()
 
@@ -221,3 +221,14 @@ def test_the_patient_page_links_to_the_chart(client, nurse, pharmacist):
         client.force_login(user)
         page = client.get(reverse("patients:detail", args=[stay.patient.pk])).content.decode()
         assert f'href="{chart}">Chart and trends</a>' in page
+
+
+def test_labels_near_the_right_edge_end_there():
+    """Issue 14 item 6: a time label or dose mark at the right edge is anchored to end there,
+    never centred across it."""
+    from therapy.pages.chart_svg import LEFT, RIGHT, WIDTH, DoseMark, Tick
+
+    assert Tick(WIDTH - RIGHT, "14:00").anchor == "end"
+    assert Tick(LEFT, "08:00").anchor == "start"
+    assert Tick(WIDTH / 2, "11:00").anchor == "middle"
+    assert DoseMark(WIDTH - RIGHT - 2, "given", "G3", "").anchor == "end"

@@ -67,7 +67,8 @@ def test_one_sheet_per_patient_in_bed_order_with_what_the_next_shift_needs(
     assert page.index("NGATA") < page.index("MOREAU")  # bed 2 before bed 10
     sheet = page[page.index("MOREAU") :]
     assert "Cycle 1: 0 given, 1 held of 14." in sheet
-    assert "dose 1 <strong>held</strong>" in sheet and "sbp_lt_90" in sheet
+    assert "dose 1 <strong>held</strong>" in sheet and "Systolic BP below 90 mmHg" in sheet
+    assert "sbp_lt_90" not in sheet  # words, not rule codes
     assert "Grade 3" in sheet and "EMERGENCY" in sheet and "not acknowledged" in sheet
     assert "CRS grade 3 (ASTCT)." in sheet
     assert "120 mL in 8 h (only 4.0 h recorded)" in sheet
