@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from therapy.rules.profile import MonitoringSettings
 from patients.shifts import SHIFT_START_HOURS, shift_bounds
+from therapy.rules.profile import MonitoringSettings
 
 __all__ = ["SHIFT_START_HOURS", "shift_bounds"]
 
@@ -128,6 +128,8 @@ def predose_vitals(
         urgent_from=scheduled_at - timedelta(minutes=settings.predose_vitals_urgent_minutes),
         last_vitals_at=last_vitals_at,
     )
+
+
 # The rest of the nurse's work list (§6): weight daily, creatinine twice a day [S8], the fluid
 # balance every 8 h ward shift.
 WEIGHT_INTERVAL: Final = timedelta(hours=24)
