@@ -97,6 +97,7 @@ def _vitals_set(row: VitalSigns, vasopressors: tuple[rules.Vasopressor, ...]) ->
         weight_kg=row.weight_kg,
         vasopressors=vasopressors,
         edema_grade=row.edema_grade,
+        oxygen_for_comfort=row.oxygen_for_comfort,
         record_id=str(row.pk),
     )
 

@@ -195,6 +195,12 @@ class VitalSignsSerializer(ObservationSerializer):
     temperature_c = limited_decimal(limits.TEMPERATURE)
     weight_kg = limited_decimal(limits.WEIGHT)
     edema_grade = limited_integer(limits.EDEMA_GRADE)
+    oxygen_for_comfort = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="(v2) The oxygen is for comfort only, not for hypoxia: it still scores in "
+        "NEWS2, not in the CRS grade. Needs an oxygen device other than room_air.",
+    )
     # A ListSerializer of its own, so that the list may be null but not a row in it.
     vasopressors = serializers.ListSerializer[Any](
         child=VasopressorSerializer(),
@@ -214,6 +220,7 @@ class VitalSignsSerializer(ObservationSerializer):
             *ObservationSerializer.COMMON_FIELDS,
             "taken_at",
             *limits.MEASUREMENT_FIELDS,
+            "oxygen_for_comfort",
             "vasopressors",
             "news2",
             "news2_missing",

@@ -118,6 +118,9 @@ class VitalSignsForm(AlarmingValuesMixin, BedsideForm):
     spo2 = _integer(limits.SPO2, "SpO2")
     oxygen_device = _buttons(OxygenDevice.choices, "Oxygen")
     oxygen_flow_l_min = _decimal(limits.OXYGEN_FLOW, "Oxygen flow")
+    oxygen_for_comfort = forms.BooleanField(
+        label="Oxygen for comfort only (not for low SpO2)", required=False
+    )
     systolic_bp = _integer(limits.SYSTOLIC_BP, "Systolic BP")
     diastolic_bp = _integer(limits.DIASTOLIC_BP, "Diastolic BP")
     heart_rate = _integer(limits.HEART_RATE, "Heart rate")
@@ -187,6 +190,7 @@ class VitalSignsForm(AlarmingValuesMixin, BedsideForm):
         data = self.cleaned_data
         fields = ["client_id", "taken_at", "vasopressors", *limits.MEASUREMENT_FIELDS]
         values = {name: data.get(name) for name in fields}
+        values["oxygen_for_comfort"] = bool(data.get("oxygen_for_comfort"))
         for name in ("oxygen_device", "consciousness"):
             values[name] = values[name] or None
         return values

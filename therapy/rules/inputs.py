@@ -170,7 +170,8 @@ def _vasopressors(value: object) -> tuple[Vasopressor, ...]:
 @dataclass(frozen=True)
 class VitalsSet:
     """One vital-signs set; ``None`` means not measured. ``vasopressors`` lists the infusions
-    running at ``taken_at``: empty means none (the contract's empty list)."""
+    running at ``taken_at``: empty means none (the contract's empty list).
+    ``oxygen_for_comfort`` (v2): the oxygen is for comfort only, not hypoxia (CRS, §2)."""
 
     taken_at: datetime
     respiratory_rate: int | None = None
@@ -185,6 +186,7 @@ class VitalsSet:
     weight_kg: Decimal | None = None
     vasopressors: tuple[Vasopressor, ...] = ()
     edema_grade: int | None = None
+    oxygen_for_comfort: bool = False
     record_id: str | None = None
 
     def __post_init__(self) -> None:
@@ -208,6 +210,8 @@ class VitalsSet:
         )
         if isinstance(self.edema_grade, int) and not 0 <= self.edema_grade <= 4:
             errors.add("edema_grade", "must be between 0 and 4")
+        if not isinstance(self.oxygen_for_comfort, bool):
+            errors.add("oxygen_for_comfort", "must be true or false")
         errors.raise_if_any()
 
     @property
