@@ -31,6 +31,7 @@ from therapy.rules import (
     PatientRecord,
     Recommendation,
     RuleProfile,
+    aki_assess,
     crs_assess,
     precheck_dose,
     vls_assess,
@@ -52,10 +53,13 @@ PART_KINDS: dict[str, tuple[str, ...]] = {
     "news2": (AlertKind.NEWS2_LOW_MEDIUM, AlertKind.NEWS2_MEDIUM, AlertKind.NEWS2_HIGH),
     "crs": (AlertKind.CRS,),
     "vls": (AlertKind.VLS,),
+    "aki": (AlertKind.AKI,),
     "precheck": (AlertKind.HOLD_CRITERIA,),
     "overdue": (AlertKind.VITALS_OVERDUE, AlertKind.DOSE_OVERDUE),
 }
-RULE_PARTS = ("crs", "vls", "precheck")  # the parts that read the rules' PatientRecord
+RULE_PARTS = ("crs", "vls", "aki", "precheck")  # the parts that read the rules' PatientRecord
+# §6 (v2): KDIGO stage 1 urgent, 2-3 emergency.
+AKI_SEVERITY_BY_STAGE = {1: Severity.URGENT, 2: Severity.EMERGENCY, 3: Severity.EMERGENCY}
 # The rule version of monitor_failure: the monitor's own health check, not a clinical rule.
 MONITOR_RULE_VERSION = "monitor-health v1"
 # At most this many re-runs of a failed rule to find the one record that makes it fail.
@@ -331,6 +335,19 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
                 assessment.add(AlertKind.VLS, severity, result.to_dict())
 
         guard.run(("vls",), "vls_assess", vls, record=record, rerun=vls_of, queries=False)
+
+        def aki_of(rec: PatientRecord) -> Any:
+            return aki_assess(rec, at=at, profile=profile)
+
+        def aki() -> None:
+            result = aki_of(record)
+            assessment.summary["aki"] = result.to_dict()
+            assessment.skipped.extend(result.skipped)
+            if result.stage:
+                severity = AKI_SEVERITY_BY_STAGE[min(result.stage, max(AKI_SEVERITY_BY_STAGE))]
+                assessment.add(AlertKind.AKI, severity, result.to_dict())
+
+        guard.run(("aki",), "aki_assess", aki, record=record, rerun=aki_of, queries=False)
 
         doses = loaded.doses or []
         next_dose = next((d for d in doses if d.status == DoseStatus.SCHEDULED), None)

@@ -42,6 +42,8 @@ from therapy.pages.chart_svg import (
 )
 from therapy.pages.wording import (
     LatestValueItem,
+    aki_signs,
+    aki_words,
     crs_words,
     latest_value_items,
     precheck_words,
@@ -448,6 +450,14 @@ class Chart:
     @property
     def vls_signs(self) -> list[str]:
         return vls_signs(self.state.vls)
+
+    @property
+    def aki_words(self) -> str:
+        return aki_words(self.state.aki)
+
+    @property
+    def aki_signs(self) -> list[str]:
+        return aki_signs(self.state.aki)
 
     @property
     def precheck(self) -> dict[str, Any] | None:

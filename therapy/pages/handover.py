@@ -180,6 +180,8 @@ def _sheet(row: BoardRow, context: dict[str, Any], now: datetime) -> HandoverShe
         "crs_words",
         "vls_words",
         "vls_signs",
+        "aki_words",
+        "aki_signs",
         "precheck",
         "precheck_words",
         "news2_band_words",

@@ -206,6 +206,73 @@ class VlsSettings:
 
 
 @dataclass(frozen=True)
+class AkiCreatinineStage:
+    """One row of the KDIGO creatinine table [S18]: creatinine at least ``ratio_from`` times
+    the baseline reaches ``stage``."""
+
+    ratio_from: Decimal
+    stage: int
+
+
+@dataclass(frozen=True)
+class AkiUrineStage:
+    """One row of the KDIGO urine table [S18]: urine below ``below_ml_kg_h`` averaged over the
+    last ``window_hours``, all of them charted, reaches ``stage``."""
+
+    below_ml_kg_h: Decimal
+    window_hours: int
+    stage: int
+
+
+AKI_STAGES: Final = (1, 2, 3)
+
+
+@dataclass(frozen=True)
+class AkiSettings:
+    """Acute kidney injury, KDIGO 2012 [S18] (clinical-rules.md §3a (v2))."""
+
+    baseline_window_hours: int
+    creatinine_max_age_hours: int
+    creatinine_stages: tuple[AkiCreatinineStage, ...]
+    rise_from_mg_dl: Decimal
+    rise_window_hours: int
+    rise_stage: int
+    absolute_from_mg_dl: Decimal
+    absolute_stage: int
+    urine_stages: tuple[AkiUrineStage, ...]
+    urine_max_lag_hours: int
+    anuria_window_hours: int
+    anuria_stage: int
+    events: tuple[EventCode, ...]
+    events_stage: int
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        scalars = [f.name for f in fields(self) if f.name not in _AKI_TABLES]
+        _positive(errors, self, *scalars)
+        stages = {
+            name: getattr(self, name)
+            for name in ("rise_stage", "absolute_stage", "anuria_stage", "events_stage")
+        }
+        for index, row in enumerate(self.creatinine_stages):
+            _positive(errors, row, "ratio_from")
+            stages[f"creatinine_stages[{index}].stage"] = row.stage
+        for index, urine in enumerate(self.urine_stages):
+            _positive(errors, urine, "below_ml_kg_h", "window_hours")
+            stages[f"urine_stages[{index}].stage"] = urine.stage
+        for name, stage in stages.items():
+            if stage not in AKI_STAGES:
+                errors.add(name, "must be a KDIGO stage: 1, 2 or 3")
+        if not self.creatinine_stages:
+            errors.add("creatinine_stages", "needs at least one row")
+        errors.raise_if_any(ProfileError)
+
+
+# The AKI table fields (checked row by row) and event codes: not positive numbers.
+_AKI_TABLES: Final = frozenset({"creatinine_stages", "urine_stages", "events"})
+
+
+@dataclass(frozen=True)
 class PrecheckSettings:
     """Pre-dose check, clinical-rules.md §4: data windows and the criteria table."""
 
@@ -279,6 +346,7 @@ class RuleProfile:
     news2: News2FrequencyPolicy
     crs: CrsSettings
     vls: VlsSettings
+    aki: AkiSettings
     precheck: PrecheckSettings
     dosing: DosingSettings
 
@@ -420,6 +488,33 @@ def default_profile() -> RuleProfile:
             suspected_min_other_signs=1,  # project default composite
             critical_min_other_signs=3,  # project default composite
             critical_vasopressor_min_other_signs=1,  # project default composite
+        ),
+        aki=AkiSettings(
+            baseline_window_hours=7 * 24,  # KDIGO: lowest within the prior 7 days [S18]
+            creatinine_max_age_hours=24,  # decision (spec silent): as the labs of §4
+            creatinine_stages=(  # x baseline: 1.5-1.9 -> 1, 2.0-2.9 -> 2, >= 3.0 -> 3 [S18]
+                AkiCreatinineStage(ratio_from=_D("1.5"), stage=1),
+                AkiCreatinineStage(ratio_from=_D("2.0"), stage=2),
+                AkiCreatinineStage(ratio_from=_D("3.0"), stage=3),
+            ),
+            rise_from_mg_dl=_D("0.3"),  # a rise >= 0.3 mg/dL within 48 h: stage 1 [S18]
+            rise_window_hours=48,
+            rise_stage=1,
+            absolute_from_mg_dl=_D("4.0"),  # >= 4.0 mg/dL: stage 3 [S18]
+            absolute_stage=3,
+            urine_stages=(  # < 0.5 mL/kg/h 6 h -> 1, 12 h -> 2; < 0.3 mL/kg/h 24 h -> 3 [S18]
+                AkiUrineStage(below_ml_kg_h=_D("0.5"), window_hours=6, stage=1),
+                AkiUrineStage(below_ml_kg_h=_D("0.5"), window_hours=12, stage=2),
+                AkiUrineStage(below_ml_kg_h=_D("0.3"), window_hours=24, stage=3),
+            ),
+            # Decision (spec silent): the urine windows end where the charted output ends, if
+            # that is no more than one 8 h shift before the evaluation (output is charted
+            # after it is measured: a window ending "now" is never wholly charted).
+            urine_max_lag_hours=8,
+            anuria_window_hours=12,  # anuria for >= 12 h: stage 3 [S18]
+            anuria_stage=3,
+            events=(EventCode.DIALYSIS,),  # renal replacement therapy started: stage 3 [S18]
+            events_stage=3,
         ),
         precheck=PrecheckSettings(
             vitals_max_age_minutes=120,  # no older than 2 h before the dose [S8]

@@ -172,6 +172,11 @@ class PatientState:
     def vls(self) -> dict[str, Any] | None:
         return self.current("vls")
 
+    @property
+    def aki(self) -> dict[str, Any] | None:
+        """(v2) Acute kidney injury, KDIGO 2012 (clinical-rules.md §3a)."""
+        return self.current("aki")
+
     @cached_property
     def precheck(self) -> dict[str, Any] | None:
         """The monitor's pre-check of the next dose, with ``provisional`` and ``final_at``
@@ -243,6 +248,7 @@ class PatientState:
             "news2": self.news2,
             "crs": self.crs,
             "vls": self.vls,
+            "aki": self.aki,
             "precheck": self.precheck,
             "monitor": self.monitor.to_dict(),
             "due": {
