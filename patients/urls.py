@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:patient_id>/bedside/vitals/", bedside.vitals_entry, name="bedside-vitals"),
     path("<uuid:patient_id>/bedside/fluids/", bedside.fluid_entry, name="bedside-fluids"),
     path("<uuid:patient_id>/bedside/weight/", bedside.weight_entry, name="bedside-weight"),
+    path("events/<uuid:event_id>/end/", bedside.event_end_entry, name="event-end"),
     path(
         "<uuid:patient_id>/bedside/vitals/<uuid:vitals_id>/entered-in-error/",
         bedside.vitals_entered_in_error,

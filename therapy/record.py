@@ -224,7 +224,10 @@ def _medication(row: SupportiveMedication) -> rules.SupportiveMedication:
 
 def _event(row: ClinicalEvent) -> rules.ClinicalEvent:
     return rules.ClinicalEvent(
-        code=as_stored(row.code), observed_at=row.observed_at, record_id=str(row.pk)
+        code=as_stored(row.code),
+        observed_at=row.observed_at,
+        ended_at=row.ended_at,
+        record_id=str(row.pk),
     )
 
 

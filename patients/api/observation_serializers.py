@@ -372,11 +372,38 @@ class ClinicalEventSerializer(ObservationSerializer):
     code = serializers.ChoiceField(choices=ClinicalEventCode.choices)
     observed_at = clinical_time()
     note = serializers.CharField(allow_blank=True, max_length=2000, default="")
+    ended_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="(v2) When the finding was over; null while it lasts. Set by POST "
+        "/api/v1/events/{id}/end/.",
+    )
+    ended_by = serializers.SlugRelatedField[Any](
+        slug_field="username", read_only=True, allow_null=True
+    )
+    ended_recorded_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    end_note = serializers.CharField(read_only=True)
 
     class Meta:
         model = ClinicalEvent
-        fields = [*ObservationSerializer.COMMON_FIELDS, "code", "observed_at", "note"]
+        fields = [
+            *ObservationSerializer.COMMON_FIELDS,
+            "code",
+            "observed_at",
+            "note",
+            "ended_at",
+            "ended_by",
+            "ended_recorded_at",
+            "end_note",
+        ]
         read_only_fields = ObservationSerializer.COMMON_READ_ONLY
+
+
+class EventEndSerializer(serializers.Serializer[Any]):
+    """(v2) ``POST /api/v1/events/{id}/end/``: the finding is over."""
+
+    ended_at = clinical_time()
+    note = serializers.CharField(allow_blank=True, max_length=2000, default="")
 
 
 # --- Actions and filters ------------------------------------------------------------------

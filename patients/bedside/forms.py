@@ -236,3 +236,11 @@ class FluidEntryForm(BedsideForm):
 
 class EnteredInErrorForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=1000)
+
+
+class EventEndForm(forms.Form):
+    """(v2) The finding is over (clinical-rules.md §4): when, and a note (e.g. "sinus rhythm
+    restored"). The service checks the time against the event."""
+
+    ended_at = _clinical_time("Ended at")
+    note = forms.CharField(label="Note", required=False, max_length=2000)

@@ -12,7 +12,10 @@ current code) gets no new version. Reverse: the version before it becomes active
 from django.db import migrations
 from django.db.models import Max
 
-CHANGE_NOTE = "clinical-rules v2: §3a acute kidney injury (KDIGO 2012)."
+CHANGE_NOTE = (
+    "clinical-rules v2: §3a acute kidney injury (KDIGO 2012); §4 vasopressor at dose time, "
+    "SpO2 threshold on scale 2."
+)
 
 NEW_KEYS = {
     "aki": {
@@ -38,6 +41,27 @@ NEW_KEYS = {
         "anuria_stage": 3,
         "events": ["dialysis"],  # renal replacement therapy: stage 3 [S18]
         "events_stage": 3,
+    },
+    "precheck": {
+        # §4 (v2) on SpO2 scale 2: hold below 88 %, the lower bound of the prescribed 88-92 %
+        # target (project default) [S15].
+        "spo2_scale_2_below": 88,
+        "criteria": [
+            # §4 (v2): any vasopressor but phenylephrine running at dose time; hold by
+            # default, a site may choose discontinue [S6] table 2, [S7], [S8].
+            {
+                "code": "vasopressor_at_dose",
+                "action": "hold",
+                "source": "[S6] table 2, [S7], [S8]",
+                "enabled": True,
+                "low": None,
+                "low_inclusive": True,
+                "high": None,
+                "high_inclusive": True,
+                "events": [],
+                "devices": [],
+            },
+        ],
     },
 }
 

@@ -33,6 +33,7 @@ from therapy.pages.wording import (
     aki_words,
     crs_words,
     latest_value_items,
+    precheck_provisional_words,
     precheck_words,
     vls_signs,
     vls_words,
@@ -140,6 +141,11 @@ class BoardRow:
         if self.therapy.next_dose is not None and not self.monitor.is_current("precheck"):
             return self._not_current_words()
         return precheck_words(self.precheck, self.therapy.next_dose)
+
+    @cached_property
+    def precheck_provisional(self) -> str:
+        """(v2) "Provisional: final at ..." while the check is more than 2 h before the dose."""
+        return precheck_provisional_words(self.precheck)
 
     # --- NEWS2 and vitals -----------------------------------------------------------------
     @cached_property

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from patients.models import (
+    ClinicalEvent,
     FluidEntry,
     LabResult,
     News2Band,
@@ -46,6 +47,7 @@ from therapy.pages.wording import (
     aki_words,
     crs_words,
     latest_value_items,
+    precheck_provisional_words,
     precheck_words,
     vls_signs,
     vls_words,
@@ -425,6 +427,8 @@ class Chart:
     urine: list[FluidEntry]
     creatinine: list[LabResult]
     shifts: list[UrineBin]
+    # (v2) The clinical events of the open admission, newest first, ended or not.
+    events: list[ClinicalEvent]
     baseline_creatinine: Decimal | None
     news2_at: datetime | None
     width: int = WIDTH
@@ -450,6 +454,10 @@ class Chart:
     @property
     def vls_signs(self) -> list[str]:
         return vls_signs(self.state.vls)
+
+    @property
+    def precheck_provisional(self) -> str:
+        return precheck_provisional_words(self.state.precheck)
 
     @property
     def aki_words(self) -> str:
@@ -546,6 +554,15 @@ def patient_chart(*, state: PatientState, window: str, now: datetime | None = No
         .select_related("entered_by", "entered_in_error_by")
         .order_by("-collected_at", "-created_at")
     )
+    events = (
+        list(
+            ClinicalEvent.objects.filter(admission=state.admission)
+            .select_related("entered_by", "ended_by")
+            .order_by("-observed_at", "-created_at")
+        )
+        if state.admission
+        else []
+    )
     profile = rules_profile(rule_profile_active())
     baseline = patient_baseline(patient, course)
     readings = Readings(
@@ -581,6 +598,7 @@ def patient_chart(*, state: PatientState, window: str, now: datetime | None = No
         urine=urine,
         creatinine=creatinine,
         shifts=list(reversed(shifts)),
+        events=events,
         baseline_creatinine=baseline.creatinine_mg_dl,
         news2_at=complete[-1].taken_at if complete else None,
     )

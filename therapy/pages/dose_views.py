@@ -19,6 +19,7 @@ from therapy.mar.verifier import VerificationBlocked, verifier_confirm
 from therapy.models import Dose
 from therapy.pages.forms import AdministerForm, CourseOrderForm, DiscontinueForm, HoldForm
 from therapy.pages.panel import dose_panel as dose_panel_context
+from therapy.pages.wording import precheck_provisional_words
 from therapy.profiles import rule_profile_active, rules_profile
 
 
@@ -87,6 +88,7 @@ def _decision_page(
         "form": form,
         "check": check.to_dict(),
         "check_time": check.checked_at,
+        "check_provisional": precheck_provisional_words(check),
     }
     return render(request, template, context, status=status)
 

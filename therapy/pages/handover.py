@@ -184,6 +184,7 @@ def _sheet(row: BoardRow, context: dict[str, Any], now: datetime) -> HandoverShe
         "aki_signs",
         "precheck",
         "precheck_words",
+        "precheck_provisional",
         "news2_band_words",
         "vitals_status",
         "dose_status",

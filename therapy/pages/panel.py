@@ -8,6 +8,7 @@ from therapy.mar.courses import dose_check
 from therapy.mar.selectors import courses_of
 from therapy.mar.timing import recording_moment
 from therapy.models import CourseStatus
+from therapy.pages.wording import precheck_provisional_words
 from therapy.rules.inputs import DoseStatus
 
 
@@ -46,4 +47,5 @@ def dose_panel(*, patient: Patient, now: datetime) -> dict[str, Any]:
         "held": sum(1 for d in doses if d.cycle == cycle and d.status == DoseStatus.HELD),
         "check": result.to_dict() if result else None,
         "check_time": result.checked_at if result else None,
+        "check_provisional": precheck_provisional_words(result),
     }

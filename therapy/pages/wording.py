@@ -334,6 +334,16 @@ def precheck_words(check: dict[str, Any] | None, next_dose: object | None) -> st
     return words
 
 
+def precheck_provisional_words(check: Any) -> str:
+    """(v2, §4) "Provisional: final at 3 Mar 14:05" for a check made more than 2 h before its
+    dose; "" for a final one. Reads the read model's dict or a ``PrecheckResult``."""
+    if check is None:
+        return ""
+    provisional = check.get("provisional") if isinstance(check, dict) else check.provisional
+    final_at = check.get("final_at") if isinstance(check, dict) else check.final_at
+    return f"Provisional: final at {when(final_at)}" if provisional else ""
+
+
 @dataclass(frozen=True)
 class LatestValueItem:
     """One measurement as a clinician reads it ("BP 92/60"), with its own time."""

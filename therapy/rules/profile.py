@@ -49,6 +49,7 @@ class CriterionCode(StrEnum):
     BILIRUBIN_GT_7 = "bilirubin_gt_7"
     BICARBONATE_LE_18 = "bicarbonate_le_18"
     PHENYLEPHRINE_AT_DOSE = "phenylephrine_at_dose"
+    VASOPRESSOR_AT_DOSE = "vasopressor_at_dose"  # (v2)
     INFECTION = "infection"
     PERMANENT_STOP_EVENT = "permanent_stop_event"
     THREE_RELATIVE_CRITERIA = "three_relative_criteria"
@@ -72,11 +73,15 @@ class Measure(StrEnum):
     BILIRUBIN = "bilirubin_mg_dl"
     BICARBONATE = "bicarbonate_mmol_l"
     PHENYLEPHRINE = "phenylephrine_ug_kg_min"
+    # (v2) Any vasopressor but phenylephrine running at dose time (yes/no).
+    OTHER_VASOPRESSOR = "vasopressor_other_than_phenylephrine"
     HOLD_CRITERIA_MET = "hold_criteria_met"
     HELD_DOSES_IN_CYCLE = "held_doses_in_cycle"
 
 
-FLAG_MEASURES: Final = frozenset({Measure.NOT_ALERT, Measure.FOBT_POSITIVE})
+FLAG_MEASURES: Final = frozenset(
+    {Measure.NOT_ALERT, Measure.FOBT_POSITIVE, Measure.OTHER_VASOPRESSOR}
+)
 
 # Which measure each criterion reads; None: events only. Fixed by the code, not the profile.
 MEASURE_BY_CODE: Final[dict[CriterionCode, Measure | None]] = {
@@ -99,6 +104,7 @@ MEASURE_BY_CODE: Final[dict[CriterionCode, Measure | None]] = {
     CriterionCode.BILIRUBIN_GT_7: Measure.BILIRUBIN,
     CriterionCode.BICARBONATE_LE_18: Measure.BICARBONATE,
     CriterionCode.PHENYLEPHRINE_AT_DOSE: Measure.PHENYLEPHRINE,
+    CriterionCode.VASOPRESSOR_AT_DOSE: Measure.OTHER_VASOPRESSOR,
     CriterionCode.INFECTION: None,
     CriterionCode.PERMANENT_STOP_EVENT: None,
     CriterionCode.THREE_RELATIVE_CRITERIA: Measure.HOLD_CRITERIA_MET,
@@ -281,11 +287,17 @@ class PrecheckSettings:
     weight_max_age_hours: int
     fluid_window_hours: int
     urine_min_recorded_hours: int
+    # (v2) For a patient on SpO2 scale 2, ``spo2_lt_90`` holds below this instead of its
+    # own bound: the lower end of the prescribed 88-92 % target (project default) [S15].
+    spo2_scale_2_below: int
     criteria: tuple[Criterion, ...]
 
     def __post_init__(self) -> None:
         errors = ErrorCollector()
         _positive(errors, self, "vitals_max_age_minutes", "lab_max_age_hours")
+        _positive(errors, self, "spo2_scale_2_below")
+        if isinstance(self.spo2_scale_2_below, int) and self.spo2_scale_2_below > 100:
+            errors.add("spo2_scale_2_below", "must be at most 100 %")
         _positive(errors, self, "weight_max_age_hours", "fluid_window_hours")
         _positive(errors, self, "urine_min_recorded_hours")
         if self.urine_min_recorded_hours > self.fluid_window_hours:
@@ -451,6 +463,10 @@ def _default_criteria() -> tuple[Criterion, ...]:
         # Optional site rules of one community hospital [S7], off by default.
         Criterion(c.THREE_RELATIVE_CRITERIA, stop, "[S7]", enabled=False, low=_D(3)),
         Criterion(c.THREE_HELD_DOSES, stop, "[S7]", enabled=False, low=_D(3)),
+        # (v2) Any other vasopressor running at dose time: hold (project default); a site may
+        # make the action discontinue [S6] table 2, [S7], [S8]. Last, where migration 0012
+        # adds it to a stored profile.
+        Criterion(c.VASOPRESSOR_AT_DOSE, hold, "[S6] table 2, [S7], [S8]"),
     )
 
 
@@ -522,6 +538,7 @@ def default_profile() -> RuleProfile:
             weight_max_age_hours=24,  # decision (spec silent): daily weights [S9]
             fluid_window_hours=8,  # §4: fluids over the last 8 h [S6]
             urine_min_recorded_hours=8,  # as §3: no urine verdict on a part-charted window
+            spo2_scale_2_below=88,  # §4 (v2) project default: lower bound of 88-92 % [S15]
             criteria=_default_criteria(),
         ),
         dosing=DosingSettings(
