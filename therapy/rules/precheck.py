@@ -23,6 +23,7 @@ from therapy.rules.profile import (
     Criterion,
     CriterionCode,
     Measure,
+    PrecheckSettings,
     RuleProfile,
 )
 from therapy.rules.readings import CheckContext, check_context
@@ -200,7 +201,9 @@ SCALE_2_BOUNDS: Final = {CriterionCode.SPO2_LT_90: "spo2_scale_2_below"}
 SCALE_2_NOTE: Final = " (SpO2 scale 2)"
 
 
-def for_patient(criterion: Criterion, record: PatientRecord, settings: Any) -> Criterion:
+def for_patient(
+    criterion: Criterion, record: PatientRecord, settings: PrecheckSettings
+) -> Criterion:
     """The criterion as it applies to this patient: on SpO2 scale 2, ``spo2_lt_90`` holds
     below ``spo2_scale_2_below`` (88 %, the prescribed target's lower bound) [S15]."""
     setting = SCALE_2_BOUNDS.get(criterion.code)
