@@ -131,6 +131,7 @@ def insert_vitals(*, start: Any, end: Any, nurse_id: int) -> int:
         "weight_kg": "NULL",
         "edema_grade": "NULL",
         "vasopressors_recorded": "true",
+        "oxygen_for_comfort": "false",
         "source": "'nurse'",
         "device_id": "''",
         "news2_total": "0",

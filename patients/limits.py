@@ -154,6 +154,9 @@ DIASTOLIC_NOT_BELOW_SYSTOLIC = "Diastolic BP must be lower than systolic BP."
 FLOW_WITH_ROOM_AIR = "Room air has no oxygen flow: clear the flow, or choose the oxygen device."
 FLOW_REQUIRED = "Enter the oxygen flow (L/min) for this device."
 DEVICE_REQUIRED_FOR_FLOW = "Choose the oxygen device that gives this flow."
+COMFORT_NEEDS_OXYGEN = (
+    "Oxygen for comfort needs an oxygen device: choose the device, or untick comfort."
+)
 DUPLICATE_VASOPRESSOR = "Each vasopressor may appear once per set (except 'other')."
 # One row per agent: five named agents and "other" make six; more is a mistake.
 MAX_VASOPRESSORS = 6
@@ -186,6 +189,13 @@ def vitals_cross_field_errors(
         errors.setdefault("oxygen_flow_l_min", []).append(FLOW_WITH_ROOM_AIR)
     elif needs_flow and not flow and "oxygen_flow_l_min" not in failed:
         errors.setdefault("oxygen_flow_l_min", []).append(FLOW_REQUIRED)
+    comfort_without_oxygen = device is None or device == ROOM_AIR
+    if (
+        values.get("oxygen_for_comfort")
+        and comfort_without_oxygen
+        and "oxygen_device" not in failed
+    ):
+        errors.setdefault("oxygen_for_comfort", []).append(COMFORT_NEEDS_OXYGEN)
     vasopressors_error = vasopressor_list_error(values.get("vasopressors"))
     if vasopressors_error:
         errors.setdefault("vasopressors", []).append(vasopressors_error)

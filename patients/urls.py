@@ -20,6 +20,7 @@ urlpatterns = [
         name="bedside-medications",
     ),
     path("<uuid:patient_id>/bedside/events/", bedside.event_entry, name="bedside-events"),
+    path("events/<uuid:event_id>/end/", bedside.event_end_entry, name="event-end"),
     path(
         "<uuid:patient_id>/bedside/vitals/<uuid:vitals_id>/entered-in-error/",
         bedside.vitals_entered_in_error,

@@ -50,7 +50,7 @@ DATA_MIGRATIONS = [
     ("therapy.migrations.0005_roles", "grant"),
     ("therapy.migrations.0007_alert_roles", "grant"),
     ("therapy.migrations.0009_rule_profile_dose_timing", "add_dose_timing"),
-    ("therapy.migrations.0012_rule_profile_v2", "add_rules_v2"),
+    ("therapy.migrations.0012_rule_profile_v2", "add_v2_settings"),
 ]
 
 

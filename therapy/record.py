@@ -44,15 +44,36 @@ DOSE_UNITS: dict[str, str] = {
 }
 
 
+# The AKI creatinine windows (7 days of results for the baseline [S18]) are read for
+# creatinine only (``creatinine_lookback``), not for every kind of record.
+CREATININE_ONLY_WINDOWS = frozenset({"baseline_window_hours", "rise_window_hours"})
+
+
 def lookback(profile: RuleProfile) -> timedelta:
     """The longest window any rule of the profile reads, plus a margin."""
 
     def hours(node: Any, key: str = "") -> list[int]:
         if isinstance(node, dict):
             return [h for name, child in node.items() for h in hours(child, name)]
-        return [int(node)] if key.endswith("_hours") else []
+        if isinstance(node, list):
+            return [h for child in node for h in hours(child)]
+        wanted = key.endswith("_hours") and key not in CREATININE_ONLY_WINDOWS
+        return [int(node)] if wanted else []
 
-    return timedelta(hours=max(hours(profile.to_dict()), default=24)) + MARGIN
+    longest = max(hours(profile.to_dict()), default=24)
+    # AKI's urine windows may end up to urine_max_lag_hours before the evaluation.
+    aki = profile.aki
+    urine = max((row.window_hours for row in aki.urine_stages), default=0)
+    urine = max(urine, aki.anuria_window_hours) + aki.urine_max_lag_hours
+    return timedelta(hours=max(longest, urine)) + MARGIN
+
+
+def creatinine_lookback(profile: RuleProfile) -> timedelta:
+    """How far back AKI reads creatinine: its baseline window, or the rise window before the
+    oldest result it may stage on, whichever is longer (§3a)."""
+    aki = profile.aki
+    rise = aki.rise_window_hours + aki.creatinine_max_age_hours
+    return max(timedelta(hours=max(aki.baseline_window_hours, rise)), lookback(profile)) + MARGIN
 
 
 class Skips:
@@ -97,6 +118,7 @@ def _vitals_set(row: VitalSigns, vasopressors: tuple[rules.Vasopressor, ...]) ->
         weight_kg=row.weight_kg,
         vasopressors=vasopressors,
         edema_grade=row.edema_grade,
+        oxygen_for_comfort=row.oxygen_for_comfort,
         record_id=str(row.pk),
     )
 
@@ -156,7 +178,11 @@ def patient_baseline(
             .first()
         )
     skips = skips if skips is not None else Skips()
-    values: dict[str, Any] = {"systolic_bp": systolic, "creatinine_mg_dl": creatinine}
+    values: dict[str, Any] = {
+        "systolic_bp": systolic,
+        "creatinine_mg_dl": creatinine,
+        "dosing_weight_kg": None if course is None else course.dosing_weight_kg,
+    }
     try:
         return rules.PatientBaseline(
             weight_kg=patient.baseline_weight_kg,
@@ -198,7 +224,10 @@ def _medication(row: SupportiveMedication) -> rules.SupportiveMedication:
 
 def _event(row: ClinicalEvent) -> rules.ClinicalEvent:
     return rules.ClinicalEvent(
-        code=as_stored(row.code), observed_at=row.observed_at, record_id=str(row.pk)
+        code=as_stored(row.code),
+        observed_at=row.observed_at,
+        ended_at=row.ended_at,
+        record_id=str(row.pk),
     )
 
 
@@ -271,7 +300,12 @@ def patient_record(
         # The current stay's FOBT results and events; other labs only within the windows.
         labs = labs.filter(admission=admission)
         events = events.filter(admission=admission)
-    labs = labs.filter(collected_at__gte=since) | labs.filter(test=LabTest.FOBT)
+    creatinine_since = at - creatinine_lookback(profile)
+    labs = (
+        labs.filter(collected_at__gte=since)
+        | labs.filter(test=LabTest.FOBT)
+        | labs.filter(test=LabTest.CREATININE, collected_at__gte=creatinine_since)
+    )
     skips = Skips()
     baseline = patient_baseline(patient, course, skips)
     return rules.PatientRecord(

@@ -195,6 +195,12 @@ class VitalSignsSerializer(ObservationSerializer):
     temperature_c = limited_decimal(limits.TEMPERATURE)
     weight_kg = limited_decimal(limits.WEIGHT)
     edema_grade = limited_integer(limits.EDEMA_GRADE)
+    oxygen_for_comfort = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="(v2) The oxygen is for comfort only, not for hypoxia: it still scores in "
+        "NEWS2, not in the CRS grade. Needs an oxygen device other than room_air.",
+    )
     # A ListSerializer of its own, so that the list may be null but not a row in it.
     vasopressors = serializers.ListSerializer[Any](
         child=VasopressorSerializer(),
@@ -214,6 +220,7 @@ class VitalSignsSerializer(ObservationSerializer):
             *ObservationSerializer.COMMON_FIELDS,
             "taken_at",
             *limits.MEASUREMENT_FIELDS,
+            "oxygen_for_comfort",
             "vasopressors",
             "news2",
             "news2_missing",
@@ -368,11 +375,38 @@ class ClinicalEventSerializer(ObservationSerializer):
     code = serializers.ChoiceField(choices=ClinicalEventCode.choices)
     observed_at = clinical_time()
     note = serializers.CharField(allow_blank=True, max_length=2000, default="")
+    ended_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="(v2) When the finding was over; null while it lasts. Set by POST "
+        "/api/v1/events/{id}/end/.",
+    )
+    ended_by = serializers.SlugRelatedField[Any](
+        slug_field="username", read_only=True, allow_null=True
+    )
+    ended_recorded_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    end_note = serializers.CharField(read_only=True)
 
     class Meta:
         model = ClinicalEvent
-        fields = [*ObservationSerializer.COMMON_FIELDS, "code", "observed_at", "note"]
+        fields = [
+            *ObservationSerializer.COMMON_FIELDS,
+            "code",
+            "observed_at",
+            "note",
+            "ended_at",
+            "ended_by",
+            "ended_recorded_at",
+            "end_note",
+        ]
         read_only_fields = ObservationSerializer.COMMON_READ_ONLY
+
+
+class EventEndSerializer(serializers.Serializer[Any]):
+    """(v2) ``POST /api/v1/events/{id}/end/``: the finding is over."""
+
+    ended_at = clinical_time()
+    note = serializers.CharField(allow_blank=True, max_length=2000, default="")
 
 
 # --- Actions and filters ------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from patients.api.observation_views import KINDS
+from patients.api.observation_views import KINDS, EventsViewSet
 
 urlpatterns = []
 for segment, list_view, viewset in KINDS:
@@ -21,3 +21,7 @@ for segment, list_view, viewset in KINDS:
             name=f"{segment}-entered-in-error",
         ),
     ]
+# (v2) An event that ends (api-contract.md, Clinical events).
+urlpatterns.append(
+    path("events/<uuid:pk>/end/", EventsViewSet.as_view({"post": "end"}), name="events-end")
+)

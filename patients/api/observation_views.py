@@ -20,6 +20,7 @@ from il2monitor.listing import ListTimes, time_filtered, time_parameters
 from patients.api.observation_serializers import (
     ClinicalEventSerializer,
     EnteredInErrorSerializer,
+    EventEndSerializer,
     FluidConflictSerializer,
     FluidEntrySerializer,
     LabResultSerializer,
@@ -39,6 +40,7 @@ from patients.models import (
 from patients.selectors import observations as observation_selectors
 from patients.selectors import patients as selectors
 from patients.services.observations import (
+    event_end,
     event_record,
     fluid_record,
     lab_record,
@@ -250,6 +252,29 @@ class EventsViewSet(ObservationViewSet):
     model = ClinicalEvent
     serializer_class = ClinicalEventSerializer
     required_permissions = _permissions(ClinicalEvent, "change")
+
+    @extend_schema(
+        tags=["events"],
+        request=EventEndSerializer,
+        responses={
+            200: ClinicalEventSerializer,
+            400: OpenApiResponse(
+                description="ended_at not after the event was observed, or in the future; "
+                "nothing written"
+            ),
+            403: OpenApiResponse(description="Not a nurse or physician"),
+            404: OpenApiResponse(description="No such event, or not visible to the user"),
+            409: OpenApiResponse(description="Already ended, or entered in error"),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="end")
+    def end(self, request: Request, pk: Any = None) -> Response:
+        """(v2) The finding is over (e.g. sinus rhythm restored): it no longer holds doses."""
+        event = self.get_object()
+        serializer = EventEndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event_end(event=event, by=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(self.get_object()).data)
 
 
 # (path segment, list view, detail viewset)

@@ -121,6 +121,9 @@ class VitalSignsForm(AlarmingValuesMixin, BedsideForm):
     spo2 = _integer(limits.SPO2, "SpO2")
     oxygen_device = _buttons(OxygenDevice.choices, "Oxygen")
     oxygen_flow_l_min = _decimal(limits.OXYGEN_FLOW, "Oxygen flow")
+    oxygen_for_comfort = forms.BooleanField(
+        label="Oxygen for comfort only (not for low SpO2)", required=False
+    )
     systolic_bp = _integer(limits.SYSTOLIC_BP, "Systolic BP")
     diastolic_bp = _integer(limits.DIASTOLIC_BP, "Diastolic BP")
     heart_rate = _integer(limits.HEART_RATE, "Heart rate")
@@ -190,6 +193,7 @@ class VitalSignsForm(AlarmingValuesMixin, BedsideForm):
         data = self.cleaned_data
         fields = ["client_id", "taken_at", "vasopressors", *limits.MEASUREMENT_FIELDS]
         values = {name: data.get(name) for name in fields}
+        values["oxygen_for_comfort"] = bool(data.get("oxygen_for_comfort"))
         for name in ("oxygen_device", "consciousness"):
             values[name] = values[name] or None
         return values
@@ -292,3 +296,11 @@ class EventEntryForm(BedsideForm):
 
 class EnteredInErrorForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=1000)
+
+
+class EventEndForm(forms.Form):
+    """(v2) The finding is over (clinical-rules.md §4): when, and a note (e.g. "sinus rhythm
+    restored"). The service checks the time against the event."""
+
+    ended_at = _clinical_time("Ended at")
+    note = forms.CharField(label="Note", required=False, max_length=2000)

@@ -25,6 +25,7 @@ from il2monitor.htmx import HtmxHttpRequest
 from patients.bedside.forms import (
     FORM_VASOPRESSORS,
     EnteredInErrorForm,
+    EventEndForm,
     EventEntryForm,
     FluidEntryForm,
     LabEntryForm,
@@ -39,6 +40,7 @@ from patients.news2 import INPUT_FIELDS as NEWS2_INPUT_FIELDS
 from patients.selectors import observations as observation_selectors
 from patients.selectors import patients as selectors
 from patients.services.observations import (
+    event_end,
     event_record,
     fluid_record,
     lab_record,
@@ -208,6 +210,45 @@ def vitals_entered_in_error(request: HttpRequest, patient_id: Any, vitals_id: An
         taken = timezone.localtime(vitals.taken_at)
         messages.success(request, f"The set taken at {taken:%H:%M} is marked entered in error.")
     return redirect("patients:bedside-patient", patient_id=patient.pk)
+
+
+# --- (v2) An event that ends -----------------------------------------------------------------
+@login_required
+@permission_required("patients.change_clinicalevent", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def event_end_entry(request: HtmxHttpRequest, event_id: Any) -> HttpResponse:
+    """The chart's "End" action on a clinical event (a nurse or physician): a small form, then
+    the ended event in place. Without htmx the page goes back to the patient's chart."""
+    try:
+        event = observation_selectors.observation_get(
+            user=request.user, model=ClinicalEvent, observation_id=event_id
+        )
+    except ClinicalEvent.DoesNotExist as error:
+        raise Http404("No such clinical event.") from error
+    if request.method == "GET":
+        form = EventEndForm(initial={"ended_at": _now_local()})
+        return render(request, "bedside/_event_end.html", {"event": event, "form": form})
+    form = EventEndForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            event = event_end(
+                event=event,
+                by=request.user,
+                ended_at=form.cleaned_data["ended_at"],
+                note=form.cleaned_data["note"],
+            )
+        except ConflictError as error:
+            status = 409
+            form.add_error(None, error.messages)
+        except ValidationError as error:
+            form.add_error(None, error)
+    if form.errors:
+        context = {"event": event, "form": form}
+        return render(request, "bedside/_event_end.html", context, status=status)
+    if not request.htmx:
+        return redirect("therapy:chart", patient_id=event.patient_id)
+    return render(request, "bedside/_event_end.html", {"event": event, "form": None})
 
 
 # --- Vital signs --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0004_observation_roles'),
+        ('patients', '0005_event_end_and_comfort_oxygen'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

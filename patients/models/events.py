@@ -1,7 +1,8 @@
 """Clinician-recorded findings that the hold criteria read (clinical-rules.md §4)."""
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from il2monitor.choices import text_choices
@@ -43,6 +44,14 @@ class ClinicalEvent(Observation):
     code = models.CharField(max_length=30, choices=ClinicalEventCode.choices)
     observed_at = models.DateTimeField(validators=[validate_not_future])
     note = models.TextField(blank=True, default="", max_length=2000)
+    # (v2) The finding is over (e.g. sinus rhythm restored): it no longer holds doses after
+    # ``ended_at`` [S1]. Recorded once, with who and when (``event_end``); never cleared.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    ended_recorded_at = models.DateTimeField(null=True, blank=True)
+    end_note = models.TextField(blank=True, default="", max_length=2000)
     history = HistoricalRecords()
 
     class Meta(Observation.Meta):
@@ -53,7 +62,16 @@ class ClinicalEvent(Observation):
             models.CheckConstraint(
                 condition=Q(code__in=ClinicalEventCode.values), name="events_code_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True)
+                | (Q(ended_at__gt=F("observed_at")) & Q(ended_recorded_at__isnull=False)),
+                name="events_end_after_observed",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None

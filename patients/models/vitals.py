@@ -164,6 +164,9 @@ class VitalSigns(Observation):
     temperature_c = _decimal(limits.TEMPERATURE, "temperature (°C)", 3)
     weight_kg = _decimal(limits.WEIGHT, "weight (kg)", 5)
     edema_grade = _small_int(limits.EDEMA_GRADE)
+    # (v2) The oxygen is for comfort only, not for hypoxia: NEWS2 still scores it, CRS does
+    # not grade it (clinical-rules.md §2, [S13]). Only with a supplemental oxygen device.
+    oxygen_for_comfort = models.BooleanField(default=False)
     # False: the set says nothing about vasopressors; True with no rows: none running.
     vasopressors_recorded = models.BooleanField(default=False)
     source = models.CharField(
@@ -219,6 +222,12 @@ class VitalSigns(Observation):
                 violation_error_message=limits.FLOW_REQUIRED,
             ),
             models.CheckConstraint(
+                condition=Q(oxygen_for_comfort=False)
+                | (Q(oxygen_device__isnull=False) & ~Q(oxygen_device=limits.ROOM_AIR)),
+                name="vitals_comfort_oxygen_needs_device",
+                violation_error_message=limits.COMFORT_NEEDS_OXYGEN,
+            ),
+            models.CheckConstraint(
                 condition=_choice_condition("oxygen_device", OxygenDevice),
                 name="vitals_oxygen_device_valid",
             ),
@@ -263,6 +272,7 @@ class VitalSigns(Observation):
 
     def clean(self) -> None:
         values = {name: getattr(self, name) for name in limits.MEASUREMENT_FIELDS}
+        values["oxygen_for_comfort"] = self.oxygen_for_comfort
         errors = limits.vitals_cross_field_errors(values)
         if "non_field_errors" in errors:
             errors["__all__"] = errors.pop("non_field_errors")

@@ -11,12 +11,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from patients import limits, vocabulary
 from patients.errors import ConflictError
+from patients.history import history_user_set
 from patients.models import (
     ClinicalEvent,
     FluidEntry,
@@ -25,9 +26,11 @@ from patients.models import (
     Patient,
     SupportiveMedication,
 )
+from patients.monitor_hook import notify_monitor
 from patients.services.recording import (
     Recorded,
     check_within_admission,
+    history_user,
     lock_open_admission,
     save_record,
     stored_by_client_id,
@@ -240,3 +243,46 @@ def event_record(
         observed_at=observed_at,
         note=(note or "").strip(),
     )
+
+
+# (v2) Events that end (clinical-rules.md §4, api-contract.md "Clinical events").
+EVENT_END_PERMISSION = "patients.change_clinicalevent"  # nurses and physicians
+EVENT_END_NOT_AFTER_OBSERVED = "An event ends after it was observed: give a later time."
+EVENT_ALREADY_ENDED = "This event has already ended."
+EVENT_IN_ERROR_CANNOT_END = "This event was entered in error: it cannot end."
+EVENT_END_NOT_ALLOWED = "Only a nurse or a physician records that an event has ended."
+
+
+@transaction.atomic
+def event_end(
+    *, event: ClinicalEvent, by: Any, ended_at: datetime, note: str = ""
+) -> ClinicalEvent:
+    """Record that a finding is over (e.g. sinus rhythm restored): after it was observed, not in
+    the future, by a nurse or physician, once. The event is kept as it was, with the end added
+    (who, when, when recorded); it no longer holds doses after ``ended_at``."""
+    if not getattr(by, "is_authenticated", False) or not by.has_perm(EVENT_END_PERMISSION):
+        raise PermissionDenied(EVENT_END_NOT_ALLOWED)
+    locked = ClinicalEvent.objects.select_for_update().get(pk=event.pk)
+    if locked.entered_in_error:
+        raise ConflictError(EVENT_IN_ERROR_CANNOT_END, code="entered_in_error")
+    if locked.ended_at is not None:
+        raise ConflictError(EVENT_ALREADY_ENDED, code="already_ended")
+    errors: list[str] = []
+    try:
+        validate_not_future(ended_at)
+    except ValidationError as error:
+        errors.extend(error.messages)
+    if ended_at <= locked.observed_at:
+        errors.append(EVENT_END_NOT_AFTER_OBSERVED)
+    if errors:
+        raise ValidationError({"ended_at": errors})
+    locked.ended_at = ended_at
+    locked.ended_by = history_user(by)
+    locked.ended_recorded_at = timezone.now()
+    locked.end_note = (note or "").strip()
+    history_user_set(locked, history_user(by))
+    locked.save(
+        update_fields=["ended_at", "ended_by", "ended_recorded_at", "end_note", "updated_at"]
+    )
+    notify_monitor(patient_id=locked.patient_id, reason=locked.KIND)
+    return locked

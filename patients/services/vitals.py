@@ -48,6 +48,7 @@ def vitals_record(
     temperature_c: Decimal | None = None,
     weight_kg: Decimal | None = None,
     edema_grade: int | None = None,
+    oxygen_for_comfort: bool = False,
     vasopressors: Sequence[Mapping[str, Any]] | None = None,
     device_id: str = "",
 ) -> Recorded[VitalSigns]:
@@ -82,6 +83,7 @@ def vitals_record(
         temperature_c=temperature_c,
         weight_kg=weight_kg,
         edema_grade=edema_grade,
+        oxygen_for_comfort=oxygen_for_comfort,
         vasopressors_recorded=vasopressors is not None,
         source=VitalsSource.DEVICE if device_id else VitalsSource.NURSE,
         device_id=device_id,

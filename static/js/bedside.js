@@ -122,10 +122,13 @@
   function setUpOxygen(form) {
     var flow = form.querySelector("[data-flow-field]");
     if (!flow) return;
+    var comfort = form.querySelector("[data-comfort-field]");
     var withoutFlow = (form.getAttribute("data-devices-without-flow") || "").split(" ");
     function update() {
       var device = checkedValue(form, "oxygen_device");
       show(flow, device !== "" && withoutFlow.indexOf(device) === -1);
+      // Oxygen for comfort only means something with supplemental oxygen (§2 (v2)).
+      show(comfort, device !== "" && device !== "room_air");
     }
     form.addEventListener("change", function (event) {
       if (event.target.name === "oxygen_device") update();

@@ -121,6 +121,39 @@ class VlsSummarySerializer(serializers.Serializer[Any]):
     profile_version = serializers.CharField(required=False)
 
 
+class AkiCriterionSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(
+        help_text="creatinine_ratio, creatinine_rise, creatinine_absolute, urine_<N>h (one per "
+        "row of the profile's urine table), anuria, renal_replacement"
+    )
+    status = serializers.ChoiceField(choices=["met", "not_met", "not_assessable"])
+    stage = serializers.IntegerField(
+        allow_null=True, help_text="The stage it reaches: 0 when not met, null when not assessable."
+    )
+    value = serializers.JSONField(allow_null=True)
+    threshold = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    as_of = StoredDateTimeField(allow_null=True)
+
+
+class AkiSummarySerializer(serializers.Serializer[Any]):
+    """(v2) Acute kidney injury, KDIGO 2012 (clinical-rules.md §3a), from the monitor's latest
+    assessment: every criterion with its value, threshold and status."""
+
+    stage = serializers.IntegerField(
+        allow_null=True,
+        help_text="0-3, the highest any criterion reaches; null when none could be assessed.",
+    )
+    criteria = AkiCriterionSerializer(many=True)
+    met = serializers.ListField(child=serializers.CharField())
+    not_assessable = serializers.ListField(child=serializers.CharField())
+    baseline_creatinine_mg_dl = serializers.CharField(allow_null=True)
+    weight_kg = serializers.CharField(help_text="The weight mL/kg/h is reckoned with.")
+    as_of = StoredDateTimeField(allow_null=True)
+    profile_name = serializers.CharField()
+    profile_version = serializers.CharField()
+
+
 class SkippedRecordSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(help_text="vitals, fluids, labs, medications, events, doses...")
     id = serializers.CharField(help_text="The stored record's id.")
@@ -130,7 +163,7 @@ class SkippedRecordSerializer(serializers.Serializer[Any]):
 class MonitorSerializer(serializers.Serializer[Any]):
     """Whether the monitor is evaluating the patient (clinical-rules.md §6 (v2)). Anything but
     ``ok`` means "not monitored since ``not_monitored_since``" for ``error``; while it lasts,
-    ``crs``, ``vls`` and ``precheck`` are null unless still current."""
+    ``crs``, ``vls``, ``aki`` and ``precheck`` are null unless still current."""
 
     status = serializers.ChoiceField(
         choices=MONITOR_STATUSES,
@@ -283,6 +316,11 @@ class PatientSummarySerializer(serializers.Serializer[Any]):
         allow_null=True,
         help_text="Null until the monitor has assessed the patient, and while its assessment "
         "is not current (see monitor).",
+    )
+    aki = AkiSummarySerializer(
+        allow_null=True,
+        help_text="(v2) Null until the monitor has assessed the patient, and while its "
+        "assessment is not current (see monitor).",
     )
     precheck = SummaryPrecheckSerializer(
         allow_null=True,

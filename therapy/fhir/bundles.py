@@ -156,6 +156,10 @@ def _therapy_lines(state: PatientState) -> list[str]:
         lines.append(f"Cytokine release syndrome (ASTCT): {grade}.")
     if vls:
         lines.append(f"Vascular leak: {vls.get('severity', 'none')}.")
+    aki = state.aki
+    if aki:
+        stage = "not assessable" if aki.get("stage") is None else f"stage {aki['stage']}"
+        lines.append(f"Acute kidney injury (KDIGO): {stage}.")
     if check:
         final = "provisional" if check.get("provisional") else "final"
         lines.append(f"Pre-dose check for the next dose ({final}): {check['recommendation']}.")

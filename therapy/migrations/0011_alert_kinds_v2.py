@@ -33,6 +33,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='alert',
             name='kind',
-            field=models.CharField(choices=[('news2_low_medium', 'NEWS2 single parameter 3'), ('news2_medium', 'NEWS2 5–6'), ('news2_high', 'NEWS2 7 or more'), ('crs', 'Cytokine release syndrome'), ('vls', 'Vascular leak syndrome'), ('hold_criteria', 'Hold criteria before the next dose'), ('predose_vitals_due', 'Pre-dose vitals due'), ('trend', 'Projected to cross a threshold before the next dose'), ('vitals_overdue', 'Vitals overdue'), ('dose_overdue', 'Dose overdue'), ('monitor_failure', 'Monitor could not evaluate the patient')], max_length=20),
+            field=models.CharField(choices=[('news2_low_medium', 'NEWS2 single parameter 3'), ('news2_medium', 'NEWS2 5–6'), ('news2_high', 'NEWS2 7 or more'), ('crs', 'Cytokine release syndrome'), ('vls', 'Vascular leak syndrome'), ('hold_criteria', 'Hold criteria before the next dose'), ('predose_vitals_due', 'Pre-dose vitals due'), ('trend', 'Projected to cross a threshold before the next dose'), ('vitals_overdue', 'Vitals overdue'), ('dose_overdue', 'Dose overdue'), ('monitor_failure', 'Monitor could not evaluate the patient'), ('aki', 'Acute kidney injury')], max_length=20),
         ),
     ]

@@ -26,6 +26,8 @@ class AlertKind(models.TextChoices):
     DOSE_OVERDUE = "dose_overdue", "Dose overdue"
     # (v2) The monitor could not evaluate the patient: an error, or no evaluation for 10 min.
     MONITOR_FAILURE = "monitor_failure", "Monitor could not evaluate the patient"
+    # (v2) Acute kidney injury, KDIGO 2012 stage >= 1 (clinical-rules.md §3a).
+    AKI = "aki", "Acute kidney injury"
 
 
 class Severity(models.TextChoices):

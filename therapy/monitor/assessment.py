@@ -32,6 +32,7 @@ from therapy.rules import (
     PatientRecord,
     Recommendation,
     RuleProfile,
+    aki_assess,
     crs_assess,
     precheck_dose,
     vls_assess,
@@ -58,13 +59,16 @@ PART_KINDS: dict[str, tuple[str, ...]] = {
     "news2": (AlertKind.NEWS2_LOW_MEDIUM, AlertKind.NEWS2_MEDIUM, AlertKind.NEWS2_HIGH),
     "crs": (AlertKind.CRS,),
     "vls": (AlertKind.VLS,),
+    "aki": (AlertKind.AKI,),
     "precheck": (AlertKind.HOLD_CRITERIA,),
     "trend": (AlertKind.TREND,),
     "overdue": (AlertKind.VITALS_OVERDUE, AlertKind.DOSE_OVERDUE, AlertKind.PREDOSE_VITALS_DUE),
 }
-RULE_PARTS = ("crs", "vls", "precheck", "trend")  # the parts that read the rules' PatientRecord
+RULE_PARTS = ("crs", "vls", "aki", "precheck", "trend")  # the parts that read PatientRecord
 # §6 (v2): hold_criteria is raised for these only, never for missing data.
 HOLD_RECOMMENDATIONS = frozenset({Recommendation.HOLD, Recommendation.DISCONTINUE})
+# §6 (v2): KDIGO stage 1 urgent, 2-3 emergency.
+AKI_SEVERITY_BY_STAGE = {1: Severity.URGENT, 2: Severity.EMERGENCY, 3: Severity.EMERGENCY}
 # The rule version of monitor_failure: the monitor's own health check, not a clinical rule.
 MONITOR_RULE_VERSION = "monitor-health v1"
 # At most this many re-runs of a failed rule to find the one record that makes it fail.
@@ -397,6 +401,22 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
                 assessment.unassessed_signs[AlertKind.VLS] = unassessed
 
         guard.run(("vls",), "vls_assess", vls, record=record, rerun=vls_of, queries=False)
+
+        def aki_of(rec: PatientRecord) -> Any:
+            return aki_assess(rec, at=at, profile=profile)
+
+        def aki() -> None:
+            result = aki_of(record)
+            assessment.summary["aki"] = result.to_dict()
+            assessment.skipped.extend(result.skipped)
+            if result.stage:
+                severity = AKI_SEVERITY_BY_STAGE[min(result.stage, max(AKI_SEVERITY_BY_STAGE))]
+                assessment.add(AlertKind.AKI, severity, result.to_dict())
+            elif result.stage is None:
+                # Not assessable keeps an open aki alert as it was (§6 (v2)).
+                assessment.not_assessable.add(AlertKind.AKI)
+
+        guard.run(("aki",), "aki_assess", aki, record=record, rerun=aki_of, queries=False)
 
         def trend_of(rec: PatientRecord) -> Any:
             zone = timezone.get_default_timezone()  # the site's shifts (§7)

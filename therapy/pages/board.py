@@ -9,7 +9,7 @@ Risk, the default order (docs/pages.md), highest first:
 1. the most severe open alert (emergency, urgent, routine, none);
 2. an alert nobody has acknowledged yet before one somebody has;
 3. NEWS2 total of the newest complete set;
-4. CRS grade; 5. VLS (critical, suspected, not suspected);
+4. CRS grade; 5. VLS (critical, suspected, not suspected); 5a. (v2) AKI stage;
 6. something overdue (the next dose, or vitals past their due interval);
 then ward and bed.
 """
@@ -30,8 +30,11 @@ from therapy.pages.wording import (
     VLS_RANK,
     LatestValueItem,
     PrecheckSummary,
+    aki_signs,
+    aki_words,
     crs_words,
     latest_value_items,
+    precheck_provisional_words,
     precheck_summary,
     vls_signs,
     vls_words,
@@ -112,6 +115,20 @@ class BoardRow:
     def vls_signs(self) -> list[str]:
         return vls_signs(self.state.vls)
 
+    @cached_property
+    def aki_stage(self) -> int | None:
+        return (self.state.aki or {}).get("stage")
+
+    @cached_property
+    def aki_words(self) -> str:
+        if not self.monitor.is_current("aki"):
+            return self._not_current_words()
+        return aki_words(self.state.aki)
+
+    @cached_property
+    def aki_signs(self) -> list[str]:
+        return aki_signs(self.state.aki)
+
     @property
     def precheck(self) -> dict[str, Any] | None:
         return self.state.precheck
@@ -132,6 +149,11 @@ class BoardRow:
     @cached_property
     def precheck_words(self) -> str:
         return self.precheck_summary.headline
+
+    @cached_property
+    def precheck_provisional(self) -> str:
+        """(v2) "Provisional: final at ..." while the check is more than 2 h before the dose."""
+        return precheck_provisional_words(self.precheck)
 
     # --- NEWS2 and vitals -----------------------------------------------------------------
     @cached_property
@@ -227,6 +249,7 @@ class BoardRow:
             -(self.news2_total if self.news2_total is not None else -1),
             -(self.crs_grade if self.crs_grade is not None else -1),
             -VLS_RANK.get(self.vls_severity or "none", 0),
+            -(self.aki_stage or 0),
             -self.overdue,
             *self.bed_key,
         )
@@ -250,6 +273,7 @@ class BoardRow:
                 self.news2_at and self.news2_at.isoformat(),
                 self.crs_grade,
                 self.vls_severity,
+                self.aki_stage,
                 self.precheck_words,
                 self.dose_status,
                 self.vitals_status,

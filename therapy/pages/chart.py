@@ -16,6 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from patients.models import (
+    ClinicalEvent,
     FluidEntry,
     LabResult,
     News2Band,
@@ -45,8 +46,11 @@ from therapy.pages.wording import (
     TREND_SERIES_WORDS,
     LatestValueItem,
     PrecheckSummary,
+    aki_signs,
+    aki_words,
     crs_words,
     latest_value_items,
+    precheck_provisional_words,
     precheck_summary,
     vls_signs,
     vls_words,
@@ -488,6 +492,8 @@ class Chart:
     urine: list[FluidEntry]
     creatinine: list[LabResult]
     shifts: list[UrineBin]
+    # (v2) The clinical events of the open admission, newest first, ended or not.
+    events: list[ClinicalEvent]
     baseline_creatinine: Decimal | None
     news2_at: datetime | None
     width: int = WIDTH
@@ -513,6 +519,18 @@ class Chart:
     @property
     def vls_signs(self) -> list[str]:
         return vls_signs(self.state.vls)
+
+    @property
+    def precheck_provisional(self) -> str:
+        return precheck_provisional_words(self.state.precheck)
+
+    @property
+    def aki_words(self) -> str:
+        return aki_words(self.state.aki)
+
+    @property
+    def aki_signs(self) -> list[str]:
+        return aki_signs(self.state.aki)
 
     @property
     def precheck(self) -> dict[str, Any] | None:
@@ -611,6 +629,15 @@ def patient_chart(*, state: PatientState, window: str, now: datetime | None = No
         .select_related("entered_by", "entered_in_error_by")
         .order_by("-collected_at", "-created_at")
     )
+    events = (
+        list(
+            ClinicalEvent.objects.filter(admission=state.admission)
+            .select_related("entered_by", "ended_by")
+            .order_by("-observed_at", "-created_at")
+        )
+        if state.admission
+        else []
+    )
     profile = rules_profile(rule_profile_active())
     baseline = patient_baseline(patient, course)
     readings = Readings(
@@ -648,6 +675,7 @@ def patient_chart(*, state: PatientState, window: str, now: datetime | None = No
         urine=urine,
         creatinine=creatinine,
         shifts=list(reversed(shifts)),
+        events=events,
         baseline_creatinine=baseline.creatinine_mg_dl,
         news2_at=complete[-1].taken_at if complete else None,
     )

@@ -20,7 +20,7 @@ from therapy.models import Dose
 from therapy.pages.forms import AdministerForm, CourseOrderForm, DiscontinueForm, HoldForm
 from therapy.pages.panel import decision_window
 from therapy.pages.panel import dose_panel as dose_panel_context
-from therapy.pages.wording import precheck_summary
+from therapy.pages.wording import precheck_provisional_words, precheck_summary
 from therapy.policy import dose_overdue_after
 from therapy.profiles import rule_profile_active, rules_profile
 from therapy.rules.monitoring import DoseWindow
@@ -97,6 +97,7 @@ def _decision_page(
         "form": form,
         "check": check_dict,
         "check_time": check.checked_at,
+        "check_provisional": precheck_provisional_words(check),
     }
     return render(request, template, context, status=status)
 

@@ -8,7 +8,7 @@ from therapy.mar.courses import dose_check
 from therapy.mar.selectors import courses_of
 from therapy.mar.timing import recording_moment
 from therapy.models import CourseStatus
-from therapy.pages.wording import precheck_summary, time_words
+from therapy.pages.wording import precheck_provisional_words, precheck_summary, time_words
 from therapy.policy import dose_overdue_after
 from therapy.rules.inputs import DoseStatus
 from therapy.rules.monitoring import DoseWindow
@@ -62,6 +62,7 @@ def dose_panel(*, patient: Patient, now: datetime) -> dict[str, Any]:
         "held": sum(1 for d in doses if d.cycle == cycle and d.status == DoseStatus.HELD),
         "check": check,
         "check_time": result.checked_at if result else None,
+        "check_provisional": precheck_provisional_words(result),
     }
 
 

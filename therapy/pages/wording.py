@@ -34,6 +34,14 @@ VLS_SIGN_WORDS = {
     "hypoalbuminemia": "Low albumin",
     "edema": "Oedema",
 }
+# (v2) Acute kidney injury, KDIGO 2012 (clinical-rules.md §3a): each criterion's code.
+AKI_CRITERION_WORDS = {
+    "creatinine_ratio": "Creatinine over baseline",
+    "creatinine_rise": "Creatinine rise",
+    "creatinine_absolute": "Creatinine",
+    "anuria": "No urine",
+    "renal_replacement": "Dialysis",
+}
 NEWS2_PARAMETER_WORDS = {
     "respiratory_rate": "respiratory rate",
     "spo2": "SpO2",
@@ -93,6 +101,34 @@ def _vls(evidence: dict[str, Any]) -> list[str]:
         threshold = f" (threshold {sign['threshold']})" if sign.get("threshold") else ""
         note = f"; {sign['note']}" if sign.get("note") else ""
         lines.append(f"{words}{value}{threshold}{note}.")
+    return lines
+
+
+def aki_criterion_words(code: str) -> str:
+    """A KDIGO criterion in words; the urine criteria are named by their window."""
+    if code.startswith("urine_") and code.endswith("h"):
+        return f"Low urine output over {code.removeprefix('urine_')}"
+    return AKI_CRITERION_WORDS.get(code, code)
+
+
+def _aki(evidence: dict[str, Any]) -> list[str]:
+    lines = [f"Acute kidney injury, KDIGO stage {evidence.get('stage')}."]
+    baseline = evidence.get("baseline_creatinine_mg_dl")
+    if baseline is not None:
+        lines.append(f"Baseline creatinine {baseline} mg/dL.")
+    for criterion in evidence.get("criteria") or []:
+        if criterion.get("status") != "met":
+            continue
+        words = aki_criterion_words(str(criterion.get("code")))
+        value = f": {criterion['value']}" if criterion.get("value") is not None else ""
+        note = f"; {criterion['note']}" if criterion.get("note") else ""
+        lines.append(
+            f"{words}{value} (stage {criterion.get('stage')}: {criterion.get('threshold')}){note}."
+        )
+    unknown = evidence.get("not_assessable") or []
+    if unknown:
+        named = ", ".join(aki_criterion_words(str(code)).lower() for code in unknown)
+        lines.append(f"Not assessable (data missing): {named}.")
     return lines
 
 
@@ -215,6 +251,7 @@ EVIDENCE_WORDS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     AlertKind.NEWS2_HIGH: _news2,
     AlertKind.CRS: _crs,
     AlertKind.VLS: _vls,
+    AlertKind.AKI: _aki,
     AlertKind.HOLD_CRITERIA: _hold,
     AlertKind.PREDOSE_VITALS_DUE: _predose_vitals_due,
     AlertKind.TREND: _trend,
@@ -374,6 +411,22 @@ def vls_signs(vls: dict[str, Any] | None) -> list[str]:
     return [VLS_SIGN_WORDS.get(code, code).lower() for code in present]
 
 
+def aki_words(aki: dict[str, Any] | None) -> str:
+    """The KDIGO stage in words: "Stage 2", "No AKI", or why there is none."""
+    if aki is None:
+        return "Not assessed"
+    stage = aki.get("stage")
+    if stage is None:
+        return "Not assessable"
+    return f"Stage {stage}" if stage else "No AKI"
+
+
+def aki_signs(aki: dict[str, Any] | None) -> list[str]:
+    """The criteria met, in words (lower case, as the VLS signs)."""
+    met = (aki or {}).get("met", [])
+    return [aki_criterion_words(str(code)).lower() for code in met]
+
+
 # The one table from the pre-check's rule codes (clinical-rules.md §4) to ward words: the name
 # of the criterion, and how a value that meets it reads ("SBP 83 mmHg"). The board, the chart,
 # the dose panel, the inbox and the handover read it; a code missing here reads as its
@@ -529,6 +582,16 @@ def precheck_summary(
 def precheck_words(check: dict[str, Any] | None, next_dose: object | None) -> str:
     """The headline alone (the board's signature, the handover's line)."""
     return precheck_summary(check, next_dose=next_dose).headline
+
+
+def precheck_provisional_words(check: Any) -> str:
+    """(v2, §4) "Provisional: final at 3 Mar 14:05" for a check made more than 2 h before its
+    dose; "" for a final one. Reads the read model's dict or a ``PrecheckResult``."""
+    if check is None:
+        return ""
+    provisional = check.get("provisional") if isinstance(check, dict) else check.provisional
+    final_at = check.get("final_at") if isinstance(check, dict) else check.final_at
+    return f"Provisional: final at {when(final_at)}" if provisional else ""
 
 
 @dataclass(frozen=True)

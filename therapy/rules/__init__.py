@@ -4,6 +4,7 @@ Plain frozen dataclasses in (:mod:`therapy.rules.inputs`) and out; every result 
 name and version of the rule profile that produced it. NEWS2 lives in :mod:`patients.news2`.
 """
 
+from therapy.rules.aki import AkiResult, AkiStatus, aki_assess
 from therapy.rules.crs import CrsResult, crs_assess
 from therapy.rules.dosing import DoseCalculation, DoseInputError, dose_calculate
 from therapy.rules.errors import ProfileError, RuleInputError
@@ -38,6 +39,8 @@ from therapy.rules.vls import SignStatus, VlsResult, VlsSeverity, vls_assess
 
 __all__ = [
     "DEFAULT_PROFILE",
+    "AkiResult",
+    "AkiStatus",
     "ClinicalEvent",
     "CriterionStatus",
     "CrsResult",
@@ -64,6 +67,7 @@ __all__ = [
     "VlsResult",
     "VlsSeverity",
     "administration_refusals",
+    "aki_assess",
     "course_schedule",
     "crs_assess",
     "default_profile",

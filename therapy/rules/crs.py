@@ -48,6 +48,7 @@ HYPOXIA_GRADE_BY_DEVICE: Final[dict[OxygenDevice, int]] = {
 # Nasal cannula: low flow <= 6 L/min -> 2; high flow > 6 L/min -> 3 [S13].
 NASAL_CANNULA_GRADE_BY_FLOW: Final = Ladder(((Decimal(6), 2),), above=3)
 FEVER_ONLY_GRADE: Final = 1  # fever without hypotension or hypoxia [S13]
+COMFORT_OXYGEN_GRADE: Final = 0  # (v2) oxygen for comfort only is not hypoxia [S13 cancercalc]
 # The kinds of record the grade reads: a skipped one of these is named in the evidence.
 READS: Final = ("vitals", "vasopressors", "medications")
 
@@ -185,6 +186,11 @@ def crs_assess(
             f"vasopressors: {pressors}: hypotension grade {hypotension}."
         )
     hypoxia = hypoxia_grade(latest.oxygen_device, latest.oxygen_flow_l_min)
+    comfort = latest.oxygen_for_comfort and hypoxia is not None
+    if comfort:
+        # (v2) Oxygen given only for comfort is not hypoxia [S13 cancercalc]; NEWS2 still
+        # scores it (air_or_oxygen), CRS does not.
+        hypoxia = COMFORT_OXYGEN_GRADE
     if hypoxia is None:
         missing.append("oxygen_device")
         reasons.append("No oxygen device recorded in the latest set.")
@@ -193,7 +199,10 @@ def crs_assess(
         if latest.oxygen_device is OxygenDevice.NASAL_CANNULA and flow is None:
             missing.append("oxygen_flow_l_min")
         shown_flow = "" if flow is None else f" at {flow} L/min"
-        reasons.append(f"Oxygen: {latest.oxygen_device}{shown_flow}: hypoxia grade {hypoxia}.")
+        purpose = " for comfort only (not hypoxia)" if comfort else ""
+        reasons.append(
+            f"Oxygen: {latest.oxygen_device}{shown_flow}{purpose}: hypoxia grade {hypoxia}."
+        )
 
     organ_grade = max(hypotension or 0, hypoxia or 0)
     if not (fever or masked):

@@ -170,7 +170,8 @@ def _vasopressors(value: object) -> tuple[Vasopressor, ...]:
 @dataclass(frozen=True)
 class VitalsSet:
     """One vital-signs set; ``None`` means not measured. ``vasopressors`` lists the infusions
-    running at ``taken_at``: empty means none (the contract's empty list)."""
+    running at ``taken_at``: empty means none (the contract's empty list).
+    ``oxygen_for_comfort`` (v2): the oxygen is for comfort only, not hypoxia (CRS, §2)."""
 
     taken_at: datetime
     respiratory_rate: int | None = None
@@ -185,6 +186,7 @@ class VitalsSet:
     weight_kg: Decimal | None = None
     vasopressors: tuple[Vasopressor, ...] = ()
     edema_grade: int | None = None
+    oxygen_for_comfort: bool = False
     record_id: str | None = None
 
     def __post_init__(self) -> None:
@@ -208,6 +210,8 @@ class VitalsSet:
         )
         if isinstance(self.edema_grade, int) and not 0 <= self.edema_grade <= 4:
             errors.add("edema_grade", "must be between 0 and 4")
+        if not isinstance(self.oxygen_for_comfort, bool):
+            errors.add("oxygen_for_comfort", "must be true or false")
         errors.raise_if_any()
 
     @property
@@ -296,12 +300,13 @@ class SupportiveMedication:
 
 @dataclass(frozen=True)
 class ClinicalEvent:
-    """A finding of the current admission. ``resolved_at`` (an addition to the contract's
-    event) ends it; an event with none stays in force for the admission."""
+    """A finding of the current admission. ``ended_at`` (v2, api-contract.md: the finding is
+    over, e.g. sinus rhythm restored) ends it; an event with none stays in force for the
+    admission."""
 
     code: EventCode
     observed_at: datetime
-    resolved_at: datetime | None = None
+    ended_at: datetime | None = None
     record_id: str | None = None
 
     def __post_init__(self) -> None:
@@ -309,23 +314,25 @@ class ClinicalEvent:
             self,
             code=_member(EventCode),
             observed_at=_aware,
-            resolved_at=_optional(_aware),
+            ended_at=_optional(_aware),
             record_id=_record_id,
         )
         errors.raise_if_any()
 
     def active_at(self, at: datetime) -> bool:
-        return self.observed_at <= at and (self.resolved_at is None or self.resolved_at > at)
+        return self.observed_at <= at and (self.ended_at is None or self.ended_at > at)
 
 
 @dataclass(frozen=True)
 class PatientBaseline:
-    """Baseline values the signs are measured against; ``weight_kg`` is the dosing weight."""
+    """Baseline values the signs are measured against: ``weight_kg`` is the patient's baseline
+    weight; ``dosing_weight_kg`` (v2) the active course's, when there is one (AKI's mL/kg/h)."""
 
     weight_kg: Decimal
     systolic_bp: int | None = None
     creatinine_mg_dl: Decimal | None = None
     spo2_scale: int = 1
+    dosing_weight_kg: Decimal | None = None
 
     def __post_init__(self) -> None:
         errors = _check(
@@ -334,11 +341,18 @@ class PatientBaseline:
             systolic_bp=_optional(_integer),
             creatinine_mg_dl=_optional(_decimal),
             spo2_scale=_integer,
+            dosing_weight_kg=_optional(_decimal),
         )
         if isinstance(self.weight_kg, Decimal) and not (
             MIN_WEIGHT_KG <= self.weight_kg <= MAX_WEIGHT_KG
         ):
             errors.add("weight_kg", f"must be between {MIN_WEIGHT_KG} and {MAX_WEIGHT_KG} kg")
+        if isinstance(self.dosing_weight_kg, Decimal) and not (
+            MIN_WEIGHT_KG <= self.dosing_weight_kg <= MAX_WEIGHT_KG
+        ):
+            errors.add(
+                "dosing_weight_kg", f"must be between {MIN_WEIGHT_KG} and {MAX_WEIGHT_KG} kg"
+            )
         if isinstance(self.creatinine_mg_dl, Decimal) and self.creatinine_mg_dl <= 0:
             errors.add("creatinine_mg_dl", "must be positive")
         if self.spo2_scale not in (1, 2):

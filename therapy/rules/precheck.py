@@ -8,8 +8,9 @@ else ``insufficient_data`` when the vitals are stale or missing; else ``give``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
@@ -22,6 +23,7 @@ from therapy.rules.profile import (
     Criterion,
     CriterionCode,
     Measure,
+    PrecheckSettings,
     RuleProfile,
 )
 from therapy.rules.readings import CheckContext, check_context
@@ -70,6 +72,7 @@ _LABELS: Final = {
     Measure.BILIRUBIN: "bilirubin {} mg/dL",
     Measure.BICARBONATE: "bicarbonate {} mmol/L",
     Measure.PHENYLEPHRINE: "phenylephrine {} µg/kg/min at dose time",
+    Measure.OTHER_VASOPRESSOR: "a vasopressor other than phenylephrine running at dose time",
     Measure.HOLD_CRITERIA_MET: "{} hold criteria met at once",
     Measure.HELD_DOSES_IN_CYCLE: "{} held doses in the cycle, counting this one",
 }
@@ -211,8 +214,27 @@ class PrecheckResult:
         }
 
 
+# (v2) Criteria whose upper bound a patient on SpO2 scale 2 replaces by a setting (§4).
+SCALE_2_BOUNDS: Final = {CriterionCode.SPO2_LT_90: "spo2_scale_2_below"}
+SCALE_2_NOTE: Final = " (SpO2 scale 2)"
+
+
+def for_patient(
+    criterion: Criterion, record: PatientRecord, settings: PrecheckSettings
+) -> Criterion:
+    """The criterion as it applies to this patient: on SpO2 scale 2, ``spo2_lt_90`` holds
+    below ``spo2_scale_2_below`` (88 %, the prescribed target's lower bound) [S15]."""
+    setting = SCALE_2_BOUNDS.get(criterion.code)
+    if setting is None or record.baseline.spo2_scale != 2:
+        return criterion
+    bound = Decimal(getattr(settings, setting))
+    return replace(criterion, high=bound, high_inclusive=False)
+
+
 def _evaluate(criterion: Criterion, ctx: CheckContext) -> Finding:
     threshold = describe(criterion, fluid_window_hours=ctx.settings.fluid_window_hours)
+    if criterion.code in SCALE_2_BOUNDS and ctx.record.baseline.spo2_scale == 2:
+        threshold += SCALE_2_NOTE
 
     def finding(
         status: CriterionStatus, value: Any, at: datetime | None, note: str = ""
@@ -274,7 +296,7 @@ def precheck_dose(
         record, at=at, dose_at=scheduled_at, cycle=cycle, dose_number=dose_number, settings=settings
     )
     stale = ctx.vitals is None
-    enabled = [c for c in settings.criteria if c.enabled]
+    enabled = [for_patient(c, record, settings) for c in settings.criteria if c.enabled]
     findings = [_evaluate(c, ctx) for c in enabled if c.measure not in COMPOSITE_PHASES]
     for phase in COMPOSITE_PHASES:
         held = {

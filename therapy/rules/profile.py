@@ -49,6 +49,7 @@ class CriterionCode(StrEnum):
     BILIRUBIN_GT_7 = "bilirubin_gt_7"
     BICARBONATE_LE_18 = "bicarbonate_le_18"
     PHENYLEPHRINE_AT_DOSE = "phenylephrine_at_dose"
+    VASOPRESSOR_AT_DOSE = "vasopressor_at_dose"  # (v2)
     INFECTION = "infection"
     PERMANENT_STOP_EVENT = "permanent_stop_event"
     THREE_RELATIVE_CRITERIA = "three_relative_criteria"
@@ -72,11 +73,15 @@ class Measure(StrEnum):
     BILIRUBIN = "bilirubin_mg_dl"
     BICARBONATE = "bicarbonate_mmol_l"
     PHENYLEPHRINE = "phenylephrine_ug_kg_min"
+    # (v2) Any vasopressor but phenylephrine running at dose time (yes/no).
+    OTHER_VASOPRESSOR = "vasopressor_other_than_phenylephrine"
     HOLD_CRITERIA_MET = "hold_criteria_met"
     HELD_DOSES_IN_CYCLE = "held_doses_in_cycle"
 
 
-FLAG_MEASURES: Final = frozenset({Measure.NOT_ALERT, Measure.FOBT_POSITIVE})
+FLAG_MEASURES: Final = frozenset(
+    {Measure.NOT_ALERT, Measure.FOBT_POSITIVE, Measure.OTHER_VASOPRESSOR}
+)
 
 # Which measure each criterion reads; None: events only. Fixed by the code, not the profile.
 MEASURE_BY_CODE: Final[dict[CriterionCode, Measure | None]] = {
@@ -99,6 +104,7 @@ MEASURE_BY_CODE: Final[dict[CriterionCode, Measure | None]] = {
     CriterionCode.BILIRUBIN_GT_7: Measure.BILIRUBIN,
     CriterionCode.BICARBONATE_LE_18: Measure.BICARBONATE,
     CriterionCode.PHENYLEPHRINE_AT_DOSE: Measure.PHENYLEPHRINE,
+    CriterionCode.VASOPRESSOR_AT_DOSE: Measure.OTHER_VASOPRESSOR,
     CriterionCode.INFECTION: None,
     CriterionCode.PERMANENT_STOP_EVENT: None,
     CriterionCode.THREE_RELATIVE_CRITERIA: Measure.HOLD_CRITERIA_MET,
@@ -206,6 +212,73 @@ class VlsSettings:
 
 
 @dataclass(frozen=True)
+class AkiCreatinineStage:
+    """One row of the KDIGO creatinine table [S18]: creatinine at least ``ratio_from`` times
+    the baseline reaches ``stage``."""
+
+    ratio_from: Decimal
+    stage: int
+
+
+@dataclass(frozen=True)
+class AkiUrineStage:
+    """One row of the KDIGO urine table [S18]: urine below ``below_ml_kg_h`` averaged over the
+    last ``window_hours``, all of them charted, reaches ``stage``."""
+
+    below_ml_kg_h: Decimal
+    window_hours: int
+    stage: int
+
+
+AKI_STAGES: Final = (1, 2, 3)
+
+
+@dataclass(frozen=True)
+class AkiSettings:
+    """Acute kidney injury, KDIGO 2012 [S18] (clinical-rules.md §3a (v2))."""
+
+    baseline_window_hours: int
+    creatinine_max_age_hours: int
+    creatinine_stages: tuple[AkiCreatinineStage, ...]
+    rise_from_mg_dl: Decimal
+    rise_window_hours: int
+    rise_stage: int
+    absolute_from_mg_dl: Decimal
+    absolute_stage: int
+    urine_stages: tuple[AkiUrineStage, ...]
+    urine_max_lag_hours: int
+    anuria_window_hours: int
+    anuria_stage: int
+    events: tuple[EventCode, ...]
+    events_stage: int
+
+    def __post_init__(self) -> None:
+        errors = ErrorCollector()
+        scalars = [f.name for f in fields(self) if f.name not in _AKI_TABLES]
+        _positive(errors, self, *scalars)
+        stages = {
+            name: getattr(self, name)
+            for name in ("rise_stage", "absolute_stage", "anuria_stage", "events_stage")
+        }
+        for index, row in enumerate(self.creatinine_stages):
+            _positive(errors, row, "ratio_from")
+            stages[f"creatinine_stages[{index}].stage"] = row.stage
+        for index, urine in enumerate(self.urine_stages):
+            _positive(errors, urine, "below_ml_kg_h", "window_hours")
+            stages[f"urine_stages[{index}].stage"] = urine.stage
+        for name, stage in stages.items():
+            if stage not in AKI_STAGES:
+                errors.add(name, "must be a KDIGO stage: 1, 2 or 3")
+        if not self.creatinine_stages:
+            errors.add("creatinine_stages", "needs at least one row")
+        errors.raise_if_any(ProfileError)
+
+
+# The AKI table fields (checked row by row) and event codes: not positive numbers.
+_AKI_TABLES: Final = frozenset({"creatinine_stages", "urine_stages", "events"})
+
+
+@dataclass(frozen=True)
 class PrecheckSettings:
     """Pre-dose check, clinical-rules.md §4: data windows and the criteria table."""
 
@@ -214,11 +287,17 @@ class PrecheckSettings:
     weight_max_age_hours: int
     fluid_window_hours: int
     urine_min_recorded_hours: int
+    # (v2) For a patient on SpO2 scale 2, ``spo2_lt_90`` holds below this instead of its
+    # own bound: the lower end of the prescribed 88-92 % target (project default) [S15].
+    spo2_scale_2_below: int
     criteria: tuple[Criterion, ...]
 
     def __post_init__(self) -> None:
         errors = ErrorCollector()
         _positive(errors, self, "vitals_max_age_minutes", "lab_max_age_hours")
+        _positive(errors, self, "spo2_scale_2_below")
+        if isinstance(self.spo2_scale_2_below, int) and self.spo2_scale_2_below > 100:
+            errors.add("spo2_scale_2_below", "must be at most 100 %")
         _positive(errors, self, "weight_max_age_hours", "fluid_window_hours")
         _positive(errors, self, "urine_min_recorded_hours")
         if self.urine_min_recorded_hours > self.fluid_window_hours:
@@ -393,6 +472,7 @@ class RuleProfile:
     news2: News2FrequencyPolicy
     crs: CrsSettings
     vls: VlsSettings
+    aki: AkiSettings
     precheck: PrecheckSettings
     dosing: DosingSettings
     monitoring: MonitoringSettings
@@ -499,6 +579,10 @@ def _default_criteria() -> tuple[Criterion, ...]:
         # Optional site rules of one community hospital [S7], off by default.
         Criterion(c.THREE_RELATIVE_CRITERIA, stop, "[S7]", enabled=False, low=_D(3)),
         Criterion(c.THREE_HELD_DOSES, stop, "[S7]", enabled=False, low=_D(3)),
+        # (v2) Any other vasopressor running at dose time: hold (project default); a site may
+        # make the action discontinue [S6] table 2, [S7], [S8]. Last, where migration 0012
+        # adds it to a stored profile.
+        Criterion(c.VASOPRESSOR_AT_DOSE, hold, "[S6] table 2, [S7], [S8]"),
     )
 
 
@@ -565,12 +649,40 @@ def default_profile() -> RuleProfile:
             critical_min_other_signs=3,  # project default composite
             critical_vasopressor_min_other_signs=1,  # project default composite
         ),
+        aki=AkiSettings(
+            baseline_window_hours=7 * 24,  # KDIGO: lowest within the prior 7 days [S18]
+            creatinine_max_age_hours=24,  # decision (spec silent): as the labs of §4
+            creatinine_stages=(  # x baseline: 1.5-1.9 -> 1, 2.0-2.9 -> 2, >= 3.0 -> 3 [S18]
+                AkiCreatinineStage(ratio_from=_D("1.5"), stage=1),
+                AkiCreatinineStage(ratio_from=_D("2.0"), stage=2),
+                AkiCreatinineStage(ratio_from=_D("3.0"), stage=3),
+            ),
+            rise_from_mg_dl=_D("0.3"),  # a rise >= 0.3 mg/dL within 48 h: stage 1 [S18]
+            rise_window_hours=48,
+            rise_stage=1,
+            absolute_from_mg_dl=_D("4.0"),  # >= 4.0 mg/dL: stage 3 [S18]
+            absolute_stage=3,
+            urine_stages=(  # < 0.5 mL/kg/h 6 h -> 1, 12 h -> 2; < 0.3 mL/kg/h 24 h -> 3 [S18]
+                AkiUrineStage(below_ml_kg_h=_D("0.5"), window_hours=6, stage=1),
+                AkiUrineStage(below_ml_kg_h=_D("0.5"), window_hours=12, stage=2),
+                AkiUrineStage(below_ml_kg_h=_D("0.3"), window_hours=24, stage=3),
+            ),
+            # Decision (spec silent): the urine windows end where the charted output ends, if
+            # that is no more than one 8 h shift before the evaluation (output is charted
+            # after it is measured: a window ending "now" is never wholly charted).
+            urine_max_lag_hours=8,
+            anuria_window_hours=12,  # anuria for >= 12 h: stage 3 [S18]
+            anuria_stage=3,
+            events=(EventCode.DIALYSIS,),  # renal replacement therapy started: stage 3 [S18]
+            events_stage=3,
+        ),
         precheck=PrecheckSettings(
             vitals_max_age_minutes=120,  # no older than 2 h before the dose [S8]
             lab_max_age_hours=24,  # §4: labs within 24 h
             weight_max_age_hours=24,  # decision (spec silent): daily weights [S9]
             fluid_window_hours=8,  # §4: fluids over the last 8 h [S6]
             urine_min_recorded_hours=8,  # as §3: no urine verdict on a part-charted window
+            spo2_scale_2_below=88,  # §4 (v2) project default: lower bound of 88-92 % [S15]
             criteria=_default_criteria(),
         ),
         dosing=DosingSettings(

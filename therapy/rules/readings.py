@@ -165,6 +165,18 @@ def _phenylephrine(ctx: CheckContext) -> Reading:
     return Reading(total, total.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP), ctx.vitals.taken_at)
 
 
+def _other_vasopressor(ctx: CheckContext) -> Reading:
+    """(v2) Any vasopressor but phenylephrine running at dose time [S6] table 2, [S7], [S8]."""
+    if ctx.vitals is None:
+        return Reading(None, note=ctx.vitals_note)
+    running = [
+        infusion.agent.value
+        for infusion in ctx.vitals.running_vasopressors
+        if infusion.agent is not VasopressorAgent.PHENYLEPHRINE
+    ]
+    return Reading(bool(running), ", ".join(running) or "none", ctx.vitals.taken_at)
+
+
 def _hold_criteria_met(ctx: CheckContext) -> Reading:
     return Reading(Decimal(ctx.hold_codes_met), ctx.hold_codes_met)
 
@@ -189,6 +201,7 @@ READERS: Final[dict[Measure, Callable[[CheckContext], Reading]]] = {
     Measure.BILIRUBIN: partial(_lab, LabTest.BILIRUBIN),
     Measure.BICARBONATE: partial(_lab, LabTest.BICARBONATE),
     Measure.PHENYLEPHRINE: _phenylephrine,
+    Measure.OTHER_VASOPRESSOR: _other_vasopressor,
     Measure.HOLD_CRITERIA_MET: _hold_criteria_met,
     Measure.HELD_DOSES_IN_CYCLE: _held_doses,
 }

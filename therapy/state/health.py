@@ -26,6 +26,7 @@ PART_WORDS = {
     "news2": "the NEWS2 check",
     "crs": "the CRS rule",
     "vls": "the VLS rule",
+    "aki": "the AKI rule",
     "precheck": "the pre-dose check",
     "trend": "the trend projections",
     "overdue": "the overdue-care check",

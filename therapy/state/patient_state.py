@@ -185,6 +185,11 @@ class PatientState:
         reason = self.findings.get("close_watch")
         return str(reason) if reason else None
 
+    @property
+    def aki(self) -> dict[str, Any] | None:
+        """(v2) Acute kidney injury, KDIGO 2012 (clinical-rules.md §3a)."""
+        return self.current("aki")
+
     @cached_property
     def precheck(self) -> dict[str, Any] | None:
         """The monitor's pre-check of the next dose, with ``provisional`` and ``final_at``
@@ -282,6 +287,7 @@ class PatientState:
             "news2": self.news2,
             "crs": self.crs,
             "vls": self.vls,
+            "aki": self.aki,
             "precheck": self.precheck,
             "trend": self.trend,
             "monitor": self.monitor.to_dict(),

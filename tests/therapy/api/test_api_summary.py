@@ -32,6 +32,7 @@ CONTRACT_KEYS = {
     "news2",
     "crs",
     "vls",
+    "aki",  # (v2) clinical-rules §3a
     "precheck",
     "trend",  # clinical-rules v2 §7: the projections (an addition to the contract's shape)
     "active_alerts",
@@ -60,6 +61,10 @@ def summary_url(patient_id: object) -> str:
     return f"/api/v1/patients/{patient_id}/summary/"
 
 
+def selector_aki_stage(patient):  # type: ignore[no-untyped-def]
+    return patient_state(patient=patient).aki["stage"]
+
+
 def test_summary_has_the_contract_shape_and_says_what_the_selector_says(api_as, nurse, physician):
     patient, course = patient_in_trouble(nurse, physician)
 
@@ -70,6 +75,7 @@ def test_summary_has_the_contract_shape_and_says_what_the_selector_says(api_as, 
     assert set(body) == CONTRACT_KEYS
     assert set(body["therapy"]) == THERAPY_KEYS
     assert set(body["crs"]) >= CRS_KEYS and set(body["vls"]) >= VLS_KEYS
+    assert body["aki"]["stage"] == selector_aki_stage(patient)
     selector = patient_state(patient=patient)
     second = course.doses.get(number=2)
     assert body["patient"]["id"] == str(patient.pk) and body["patient"]["ward"] == "7B Oncology"
@@ -136,6 +142,7 @@ def test_a_patient_never_assessed_has_nulls_not_made_up_values(api_as, pharmacis
     assert set(body) == CONTRACT_KEYS
     assert body["admission"] is None and body["latest_vitals"] is None
     assert body["news2"] is None and body["crs"] is None and body["vls"] is None
+    assert body["aki"] is None
     assert body["precheck"] is None and body["active_alerts"] == []
     assert body["trend"] is None
     assert body["therapy"] == {

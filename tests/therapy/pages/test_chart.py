@@ -202,15 +202,15 @@ def test_chart_queries_do_not_grow_with_the_record(
 
     # the session, the user and its permissions (2), the patient, the patient's state (8),
     # the window's doses, sets and their vasopressors, fluids, labs, the rule profile, the
-    # blood-pressure reference, the header's groups and alert counts
-    with django_assert_num_queries(22):
+    # blood-pressure reference, the header's groups and alert counts, the admission's events
+    with django_assert_num_queries(23):
         assert client.get(url, {"window": "72h"}).status_code == 200
     now = timezone.now()
     for minutes in range(10, 600, 20):
         vitals_record(
             patient=stay.patient, by=nurse, taken_at=now - timedelta(minutes=minutes), **NORMAL
         )
-    with django_assert_num_queries(22):  # 30 more sets: the same
+    with django_assert_num_queries(23):  # 30 more sets: the same
         assert client.get(url, {"window": "72h"}).status_code == 200
 
 

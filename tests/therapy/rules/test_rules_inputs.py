@@ -133,9 +133,9 @@ def test_other_records_check_their_fields() -> None:
         "category",
         "administered_at",
     ]
-    assert list(errors_of(lambda: ClinicalEvent("fall", NOW, resolved_at=NAIVE))) == [  # type: ignore[arg-type]
+    assert list(errors_of(lambda: ClinicalEvent("fall", NOW, ended_at=NAIVE))) == [  # type: ignore[arg-type]
         "code",
-        "resolved_at",
+        "ended_at",
     ]
     assert list(errors_of(lambda: DoseRecord(1.0, "2", NOW, "done"))) == [  # type: ignore[arg-type]
         "cycle",
@@ -238,7 +238,7 @@ def test_active_events_are_ordered_and_bounded() -> None:
     events = (
         ClinicalEvent("svt", ago(1)),  # type: ignore[arg-type]
         ClinicalEvent("coma", ago(3)),  # type: ignore[arg-type]
-        ClinicalEvent("svt", ago(5), resolved_at=ago(4)),  # type: ignore[arg-type]
+        ClinicalEvent("svt", ago(5), ended_at=ago(4)),  # type: ignore[arg-type]
     )
     assert [e.code for e in active_events(events, NOW)] == ["coma", "svt"]
     assert [e.code for e in active_events(events, ago(4.5))] == ["svt"]

@@ -88,6 +88,10 @@ def with_pe(dose: str) -> PatientRecord:
     return with_vitals(vasopressors=(pe(dose),))
 
 
+def with_pressor(agent: str, dose: str, unit: str = "mcg/kg/min") -> PatientRecord:
+    return with_vitals(vasopressors=({"agent": agent, "dose": dose, "dose_unit": unit},))
+
+
 def with_event(code: str) -> PatientRecord:
     return record(events=(event(code),))
 
@@ -169,6 +173,14 @@ EDGES: list[Case] = [
      NOT_MET),
     ("pe-0.81", lambda: with_pe("0.81"), "phenylephrine_at_dose", STOP, MET),
     ("pe-none", record, "phenylephrine_at_dose", HOLD, NOT_MET),
+    # (v2) Any vasopressor but phenylephrine at dose time: the smallest running dose holds.
+    ("norepi-0.01", lambda: with_pressor("norepinephrine", "0.01"), "vasopressor_at_dose",
+     HOLD, MET),
+    ("norepi-0", lambda: with_pressor("norepinephrine", "0"), "vasopressor_at_dose", HOLD,
+     NOT_MET),
+    ("vasopressin", lambda: with_pressor("vasopressin", "0.03", "units/min"),
+     "vasopressor_at_dose", HOLD, MET),
+    ("pe-only", lambda: with_pe("0.9"), "vasopressor_at_dose", HOLD, NOT_MET),
     ("infection", lambda: with_event("infection_suspected"), "infection", STOP, MET),
     ("no-infection", record, "infection", STOP, NOT_MET),
 ]  # fmt: skip
@@ -226,7 +238,7 @@ def test_a_well_patient_is_given_with_everything_assessed() -> None:
     assert not result.vitals_stale
     assert result.hold_reasons == ()
     # Every enabled criterion row was evaluated (the two site rules are off by default).
-    assert len(result.findings) == 22
+    assert len(result.findings) == 23
 
 
 @pytest.mark.parametrize(
@@ -289,7 +301,7 @@ def test_vitals_max_age_is_a_profile_field() -> None:
 
 VITALS_CRITERIA = {
     "sbp_lt_90", "spo2_lt_90", "mental_status_change", "hr_100_130", "hr_gt_130",
-    "oxygen_3_to_4_l", "oxygen_gt_4_l", "phenylephrine_at_dose",
+    "oxygen_3_to_4_l", "oxygen_gt_4_l", "phenylephrine_at_dose", "vasopressor_at_dose",
 }  # fmt: skip
 
 
@@ -413,13 +425,13 @@ def test_fluid_window_is_a_profile_field() -> None:
 
 
 def test_events_resolved_or_later_do_not_count() -> None:
-    resolved = event("atrial_fibrillation", ago(hours=5), resolved_at=ago(hours=1))
+    resolved = event("atrial_fibrillation", ago(hours=5), ended_at=ago(hours=1))
     assert check(record(events=(resolved,))).recommendation is Recommendation.GIVE
-    at_check = event("svt", ago(hours=5), resolved_at=NOW)
+    at_check = event("svt", ago(hours=5), ended_at=NOW)
     assert check(record(events=(at_check,))).recommendation is Recommendation.GIVE
     later = event("svt", ago(minutes=-1))
     assert check(record(events=(later,))).recommendation is Recommendation.GIVE
-    unresolved = event("svt", ago(hours=5), resolved_at=ago(minutes=-1))
+    unresolved = event("svt", ago(hours=5), ended_at=ago(minutes=-1))
     assert check(record(events=(unresolved,))).recommendation is Recommendation.HOLD
 
 
@@ -555,7 +567,7 @@ def test_contract_shape() -> None:
         }
     ]
     assert [f["code"] for f in data["not_assessed"]] == ["platelets_30_to_50", "platelets_lt_30"]
-    assert len(data["not_met"]) == 19
+    assert len(data["not_met"]) == 20
     assert data["data_as_of"] == NOW.isoformat()  # the urine window's last entry ends now
     assert data["vitals_stale"] is False
     assert data["vitals_at"] == ago(minutes=30).isoformat()

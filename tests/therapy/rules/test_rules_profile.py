@@ -61,6 +61,7 @@ SPEC_CRITERIA: list[tuple[Any, ...]] = [
     ("permanent_stop_event", STOP, None, None, STOP_EVENTS, (), "label [S1], [S2]", True),
     ("three_relative_criteria", STOP, (3, True), None, (), (), "[S7]", False),
     ("three_held_doses", STOP, (3, True), None, (), (), "[S7]", False),
+    ("vasopressor_at_dose", HOLD, None, None, (), (), "[S6] table 2, [S7], [S8]", True),  # v2
 ]  # fmt: skip
 
 
