@@ -182,6 +182,7 @@ def url_for(endpoint: Endpoint, world: World) -> str:
         "fhir:observation-search",
         "fhir:medication-administration-search",
         "fhir:flag-search",
+        "fhir:condition-search",
     }
     if endpoint.name in searches:
         url += f"?patient={world.ids['patient']}"
@@ -245,6 +246,7 @@ def body_for(endpoint: Endpoint, world: World) -> dict[str, Any] | None:
         "dose-hold": lambda: {"reasons": ["clinical_judgement"], "note": "rigors"},
         "dose-entered-in-error": lambda: {"reason": "recorded against the wrong dose"},
         "alert-acknowledge": lambda: {"note": "seen, reviewing"},
+        "events-end": lambda: {"ended_at": _iso(-1), "note": "sinus rhythm"},
         **{f"patient-{kind}": RECORD_BODIES[kind] for kind in KINDS},
         **{f"{kind}-entered-in-error": lambda: {"reason": "wrong patient"} for kind in KINDS},
         # Not JSON: the tests of this endpoint send HL7 (tests/patients/hl7); the API-wide

@@ -19,6 +19,7 @@ FLAG_PRIORITY: Final = "http://hl7.org/fhir/flag-priority-code"
 PERFORM_FUNCTION: Final = "http://terminology.hl7.org/CodeSystem/med-admin-perform-function"
 CONDITION_CLINICAL: Final = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/condition-category"
+CONDITION_VERIFICATION: Final = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 LIST_EMPTY_REASON: Final = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
 
 # Local code systems: what no verified standard code covers (docs/fhir.md lists their codes).

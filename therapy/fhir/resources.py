@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from patients.limits import LAB_TESTS
 from patients.models import (
+    ClinicalEvent,
     Consciousness,
     Diagnosis,
     FluidEntry,
@@ -125,6 +126,50 @@ def diagnosis_resource(patient: Patient) -> dict[str, Any]:
         "code": {"text": words},
         "subject": reference("Patient", patient.pk),
     }
+
+
+def event_condition(event: ClinicalEvent) -> dict[str, Any]:
+    """A clinical event charted at the bedside (atrial fibrillation, rigors, ...) as an
+    encounter-diagnosis Condition: its onset, and its end (``abatementDateTime``, clinical
+    status ``resolved``) once a nurse or physician has ended it (clinical-rules v2 §4). The
+    code is text only: no code of the events' vocabulary was verified from a primary source
+    (docs/fhir.md). An event entered in error keeps its id, with verification status
+    ``entered-in-error`` and no clinical status (R4 invariant con-5)."""
+    resource: dict[str, Any] = {
+        "resourceType": "Condition",
+        "id": f"{event.pk}-event",
+        "meta": updated(event.updated_at),
+    }
+    if event.entered_in_error:
+        resource["verificationStatus"] = codes.concept(
+            codes.coding(codes.CONDITION_VERIFICATION, "entered-in-error", "Entered in Error")
+        )
+    else:
+        status = ("resolved", "Resolved") if event.ended_at else ("active", "Active")
+        resource["clinicalStatus"] = codes.concept(codes.coding(codes.CONDITION_CLINICAL, *status))
+        resource["verificationStatus"] = codes.concept(
+            codes.coding(codes.CONDITION_VERIFICATION, "confirmed", "Confirmed")
+        )
+    resource.update(
+        {
+            "category": [
+                codes.concept(
+                    codes.coding(
+                        codes.CONDITION_CATEGORY, "encounter-diagnosis", "Encounter Diagnosis"
+                    )
+                )
+            ],
+            "code": {"text": str(event.get_code_display())},
+            "subject": reference("Patient", event.patient_id),
+            "onsetDateTime": instant(event.observed_at),
+            "recordedDate": instant(event.created_at),
+        }
+    )
+    if event.ended_at and not event.entered_in_error:
+        resource["abatementDateTime"] = instant(event.ended_at)
+    if event.note:
+        resource["note"] = [{"text": event.note}]
+    return resource
 
 
 # --- Observations of one vital-signs set ----------------------------------------------------

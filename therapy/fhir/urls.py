@@ -34,5 +34,6 @@ urlpatterns = [
         name="medication-administration-search",
     ),
     path("Flag", views.FlagSearchView.as_view(), name="flag-search"),
+    path("Condition", views.ConditionSearchView.as_view(), name="condition-search"),
     path("<path:rest>", views.UnknownView.as_view(), name="unknown"),
 ]

@@ -22,7 +22,14 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from il2monitor.openapi import AutoSchema
-from patients.models import FluidEntry, LabResult, Patient, VasopressorInfusion, VitalSigns
+from patients.models import (
+    ClinicalEvent,
+    FluidEntry,
+    LabResult,
+    Patient,
+    VasopressorInfusion,
+    VitalSigns,
+)
 from patients.selectors import observations as observation_selectors
 from patients.selectors import patients as patient_selectors
 from therapy.fhir import bundles, resources, search
@@ -194,6 +201,13 @@ LAST_UPDATED = search.Parameter(
     "When the server last changed the resource (meta.lastUpdated): ge, gt, ... like date.",
     search.last_updated,
 )
+
+
+def _onset(resource: Mapping[str, Any]) -> Any:
+    onset = resource.get("onsetDateTime")
+    return search.instant_span(onset) if onset else None
+
+
 PATIENT = search.Parameter("patient", "reference", "The patient: {id}, Patient/{id} or its URL.")
 SEARCH_PARAMETERS: dict[str, list[search.Parameter]] = {
     "Patient": [
@@ -246,6 +260,17 @@ SEARCH_PARAMETERS: dict[str, list[search.Parameter]] = {
             "When it was given, held, or ran (effective[x]).",
             search.resource_time,
         ),
+        LAST_UPDATED,
+    ],
+    "Condition": [
+        PATIENT,
+        search.Parameter(
+            "clinical-status",
+            "token",
+            "active or resolved (an event a nurse or physician ended).",
+            lambda r: [r["clinicalStatus"]] if "clinicalStatus" in r else [],
+        ),
+        search.Parameter("onset-date", "date", "When the event was observed.", _onset),
         LAST_UPDATED,
     ],
     "Flag": [
@@ -382,12 +407,24 @@ class PatientReadView(FhirView):
 
 @extend_schema(tags=["fhir"])
 class ConditionReadView(FhirView):
-    """The indication for IL-2 (``{patient id}-diagnosis``), as ``$summary`` cites it."""
+    """The indication for IL-2 (``{patient id}-diagnosis``), as ``$summary`` cites it, or a
+    clinical event (``{event id}-event``), with its end once ended."""
 
     required_permissions = _permissions(READ_PERMISSIONS)
 
     @extend_schema(operation_id="fhir_condition_read", responses={200: FhirResourceSerializer})
     def get(self, request: Request, resource_id: str) -> Response:
+        if resource_id.endswith("-event"):
+            event_id = parse_id(resource_id.removesuffix("-event"))
+            if event_id is None or not request.user.has_perm("patients.view_clinicalevent"):
+                raise Http404
+            try:
+                event = observation_selectors.observation_get(
+                    user=request.user, model=ClinicalEvent, observation_id=event_id
+                )
+            except ClinicalEvent.DoesNotExist as error:
+                raise Http404 from error
+            return read_response(request, resources.event_condition(event))
         patient_id, _, suffix = resource_id.partition("-diagnosis")
         if suffix or not resource_id.endswith("-diagnosis"):
             raise Http404
@@ -649,6 +686,36 @@ class FlagSearchView(FhirView):
             return [resources.flag_resource(alert) for alert in alerts]
 
         return searched(request, "Flag", build)
+
+
+@extend_schema(tags=["fhir"])
+class ConditionSearchView(FhirView):
+    """The patient's conditions: the indication for IL-2, and the clinical events charted at
+    the bedside, each ``active`` until ended and ``resolved`` with its end after (events
+    entered in error are left out, as every list leaves them out)."""
+
+    required_permissions = _permissions(READ_PERMISSIONS)
+
+    @extend_schema(
+        operation_id="fhir_condition_search",
+        parameters=_openapi_parameters("Condition"),
+        responses={200: FhirSearchBundleSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        patient = searched_patient(request)
+
+        def build() -> list[dict[str, Any]]:
+            if patient is None:
+                return []
+            events = observation_selectors.observation_list(
+                user=request.user, patient=patient, model=ClinicalEvent
+            )
+            return [
+                resources.diagnosis_resource(patient),
+                *(resources.event_condition(event) for event in events),
+            ]
+
+        return searched(request, "Condition", build)
 
 
 @extend_schema(exclude=True)

@@ -77,6 +77,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     **{("POST", f"api:patient-{kind}"): allowed(201, CLINICIANS) for kind in KINDS},
     **{("GET", f"api:{kind}-detail"): READ for kind in KINDS},
     **{("POST", f"api:{kind}-entered-in-error"): allowed(200, CLINICIANS) for kind in KINDS},
+    ("POST", "api:events-end"): allowed(200, CLINICIANS),
     # Summary
     ("GET", "api:patient-summary"): READ,
     ("GET", "api:summaries"): READ,
@@ -100,6 +101,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "fhir:observation-search"): READ,
     ("GET", "fhir:medication-administration-search"): READ,
     ("GET", "fhir:flag-search"): READ,
+    ("GET", "fhir:condition-search"): READ,
     ("GET", "fhir:patient-search"): READ,
     ("GET", "fhir:observation"): READ,
     ("GET", "fhir:medication-administration"): READ,

@@ -58,3 +58,35 @@ def test_labs_medications_and_events_are_recorded_from_the_tablet(client, nurse,
     page = response.content.decode()
     assert response.status_code == 201 and ClinicalEvent.objects.get().code == "atrial_fibrillation"
     assert "Clinical events this stay" in page and 'class="event-actions"' in page
+
+
+def test_an_ongoing_event_is_ended_from_the_tablet_events_page(client, nurse, admission):
+    """Issue 14 item 4 "with ending an event": the events page offers End… on an ongoing
+    event (the same small form as the chart), and shows it ended afterwards."""
+    client.force_login(nurse)
+    patient = admission.patient
+    events = reverse("patients:bedside-events", args=[patient.pk])
+    client.post(
+        events,
+        {
+            "client_id": str(uuid.uuid4()),
+            "code": "atrial_fibrillation",
+            "observed_at": when(),
+            "note": "",
+        },
+    )
+    event = ClinicalEvent.objects.get()
+    end_url = reverse("patients:event-end", args=[event.pk])
+    page = client.get(events).content.decode()
+    assert f'hx-get="{end_url}"' in page and "End…" in page
+    form = client.get(end_url, HTTP_HX_REQUEST="true")
+    assert form.status_code == 200 and "ended_at" in form.content.decode()
+    ended_at = (timezone.localtime() - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        end_url, {"ended_at": ended_at, "note": "sinus rhythm"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200, response.content
+    event.refresh_from_db()
+    assert event.ended_at is not None and event.ended_by == nurse
+    page = client.get(events).content.decode()
+    assert "<strong>Ended</strong>" in page and f'hx-get="{end_url}"' not in page

@@ -15,6 +15,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from patients.services.vitals import vitals_record
 from tests.support.factories import AdmissionFactory, UserFactory
+from tests.support.observation_factories import ClinicalEventFactory
 from tests.support.therapy_fixtures import CRS_GRADE_3, order_course, record_vitals
 from therapy.fhir.search import Span, date_matches, parse_date
 from therapy.mar import courses
@@ -246,7 +247,8 @@ def test_every_resource_a_search_or_summary_gives_reads_back_by_id_with_an_etag(
         assert fhir.get(BASE + missing).status_code == 404, missing
 
 
-def test_the_capability_statement_lists_exactly_what_works(fhir, patient):
+def test_the_capability_statement_lists_exactly_what_works(fhir, patient, nurse):
+    ClinicalEventFactory(admission=patient.admissions.get(), by=nurse, code="svt")
     statement = get(fhir, "metadata")
     probes = {
         "patient": str(patient.pk),
@@ -255,6 +257,8 @@ def test_the_capability_statement_lists_exactly_what_works(fhir, patient):
         "date": "ge2000-01-01",
         "effective-time": "ge2000",
         "_lastUpdated": "ge2000-01",
+        "clinical-status": "active",
+        "onset-date": "ge2000",
         "status": "active",
         "identifier": patient.mrn,
         "_id": str(patient.pk),
