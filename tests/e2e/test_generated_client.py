@@ -35,6 +35,12 @@ def generate_client(tmp_path):
                 "project_name_override": "il2client",
                 "package_name_override": "il2client",
                 "post_hooks": [],  # no formatter run over the generated code
+                # HL7 v2 bodies are text (ER7): the generator knows no HL7 media type, so it
+                # is told to treat them as octet streams (a generated client sends bytes).
+                "content_type_overrides": {
+                    "application/hl7-v2": "application/octet-stream",
+                    "x-application/hl7-v2+er7": "application/octet-stream",
+                },
             }
         )
     )
