@@ -51,6 +51,7 @@ DATA_MIGRATIONS = [
     ("therapy.migrations.0007_alert_roles", "grant"),
     ("therapy.migrations.0009_rule_profile_dose_timing", "add_dose_timing"),
     ("therapy.migrations.0012_rule_profile_v2", "add_v2_settings"),
+    ("therapy.migrations.0013_rule_profile_v2_monitoring", "add_rules_v2"),
 ]
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def migration_0012() -> Any:
-    return importlib.import_module("therapy.migrations.0012_rule_profile_v2")
+    return importlib.import_module("therapy.migrations.0013_rule_profile_v2_monitoring")
 
 
 def as_before_0012() -> RuleProfileVersion:

@@ -1,15 +1,12 @@
-"""The next version of the active rule profile with the settings of clinical-rules v2: §3a
-acute kidney injury (KDIGO 2012); §4 vasopressor at dose time and the SpO2 threshold on scale 2;
-§6 the close watch (hourly vitals on a vasopressor or at CRS grade >= 3), the pre-dose vitals
-reminder and what stops alerts flapping; §7 the trend warnings. The values are frozen here (as
-a migration's must be), at the project defaults.
+"""The next version of the active rule profile with the settings of clinical-rules v2 (§3a AKI,
+§4 pre-dose check). The values are frozen here (as a migration's must be), at the project
+defaults.
 
 ``NEW_KEYS`` maps each profile section to the keys it gains: a section the active version
 lacks is added whole, a key it lacks is added, and a list of criteria (``precheck.criteria``)
 gains the rows whose ``code`` it does not have yet; nothing already there is changed. A site
 whose active version already has every key (a fresh install: migration 0003 seeds from the
-current code) gets no new version; results keep naming the version that produced them.
-Reverse: the version before it becomes active again (the pattern of 0009).
+current code) gets no new version. Reverse: the version before it becomes active again.
 """
 
 from django.db import migrations
@@ -17,94 +14,10 @@ from django.db.models import Max
 
 CHANGE_NOTE = (
     "clinical-rules v2: §3a acute kidney injury (KDIGO 2012); §4 vasopressor at dose time, "
-    "SpO2 threshold on scale 2; §6 hourly vitals on a vasopressor or CRS >= 3, pre-dose "
-    "vitals reminder, anti-flapping; §7 trend warnings."
+    "SpO2 threshold on scale 2."
 )
 
 NEW_KEYS = {
-    "monitoring": {
-        "close_watch_vitals_minutes": 60,  # §6 (v2): hourly on a vasopressor or CRS >= 3 [S10]
-        "close_watch_crs_grade_from": 3,  # §6 (v2)
-        "predose_vitals_window_minutes": 120,  # §6 (v2): the pre-check window (§4) [S8]
-        "predose_vitals_urgent_minutes": 30,  # §6 (v2): urgent from 30 min before the dose
-        "resolve_min_absent_minutes": 120,  # §6 (v2) project default: absent >= 2 h
-        "resolve_absent_evaluations": 2,  # §6 (v2): two consecutive evaluations on new data
-        "reopen_within_minutes": 360,  # §6 (v2): found again within 6 h reopens the alert
-    },
-    "trends": {
-        "min_lead_minutes": 30,  # §7: the next dose at least 30 min away
-        "horizon_without_dose_hours": 8,  # §7: 8 h ahead when no dose is scheduled
-        "shift_first_start_hour": 6,  # §7 project default: shifts 06:00, 14:00, 22:00
-        "shift_hours": 8,  # §7: 8 h shifts
-        # §7 table, one line per series (project defaults).
-        "lines": [
-            {
-                "series": "systolic_bp",
-                "source": "label [S1]; §7",
-                "direction": "falling",
-                "threshold": "90",
-                "inclusive": False,
-                "window_hours": 12,
-                "min_span_hours": 4,
-                "min_points": 3,
-                "enabled": True,
-                "rise_by": None,
-                "baseline_ratio": None,
-            },
-            {
-                "series": "news2_total",
-                "source": "[S15]; §7",
-                "direction": "rising",
-                "threshold": "5",
-                "inclusive": True,
-                "window_hours": 12,
-                "min_span_hours": 4,
-                "min_points": 3,
-                "enabled": True,
-                "rise_by": "3",
-                "baseline_ratio": None,
-            },
-            {
-                "series": "weight_gain_pct",
-                "source": "[S6], [S7]; §7",
-                "direction": "rising",
-                "threshold": "15",
-                "inclusive": False,
-                "window_hours": 72,
-                "min_span_hours": 24,
-                "min_points": 3,
-                "enabled": True,
-                "rise_by": None,
-                "baseline_ratio": None,
-            },
-            {
-                "series": "creatinine_mg_dl",
-                "source": "[S6], [S8], [S18]; §7",
-                "direction": "rising",
-                "threshold": "2.5",
-                "inclusive": True,
-                "window_hours": 72,
-                "min_span_hours": 24,
-                "min_points": 3,
-                "enabled": True,
-                "rise_by": None,
-                "baseline_ratio": "1.5",
-            },
-            {
-                "series": "urine_ml_per_shift",
-                "source": "[S6]; §7",
-                "direction": "falling",
-                "threshold": "160",
-                "inclusive": True,
-                "window_hours": 24,
-                "min_span_hours": 16,
-                "min_points": 3,
-                "enabled": True,
-                "rise_by": None,
-                "baseline_ratio": None,
-            },
-        ],
-    },
     "aki": {
         "baseline_window_hours": 168,  # KDIGO: lowest within the prior 7 days [S18]
         "creatinine_max_age_hours": 24,  # decision (spec silent): as the labs of §4
@@ -227,7 +140,3 @@ class Migration(migrations.Migration):
     dependencies = [("therapy", "0011_alert_kinds_v2")]
 
     operations = [migrations.RunPython(add_v2_settings, reactivate_previous)]
-
-
-# The name part B's tests call.
-add_rules_v2 = add_v2_settings

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('patients', '0004_observation_roles'),
-        ('therapy', '0012_rule_profile_v2'),
+        ('therapy', '0013_rule_profile_v2_monitoring'),
     ]
 
     operations = [

@@ -18,11 +18,12 @@ pytestmark = pytest.mark.django_db
 
 # The evaluation of a patient on a course with a new grade 3 CRS set, in one transaction:
 # the patient, the newest entry time, the open stay; the rule profile; the course; the record
-# (stay, vitals, vasopressors, fluids, labs, medications, events); the newest sets for the
+# (stay, vitals, vasopressors, fluids, labs, medications, events) and its v2 reads (the
+# reference systolic BP, the creatinine baseline); the newest sets for the
 # overdue check; the open alerts; per alert opened an insert and its notification; the
 # monitor's state and health; the evaluation log; the summary document made out of date (once
 # per row written, signals); the savepoints that keep each rule part's failure its own.
-EVALUATION_QUERIES = 57
+EVALUATION_QUERIES = 59
 # A vitals POST: the patient and its stay (the visibility rule and the recording service),
 # the model's validation (existence and uniqueness), the set and its history row, the
 # vasopressor row and its history row, the summary document made out of date, the answer's
