@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from patients.models import Admission
 from therapy.mar import courses
+from therapy.mar.timing import recording_moment
 from therapy.models import Course
 from therapy.rules import Recommendation
 from therapy.rules.inputs import DoseStatus
@@ -43,7 +44,11 @@ def load_demo_courses(
             "number"
         ):
             at = dose.scheduled_at + timedelta(minutes=10)
-            check = courses.dose_check(dose=dose, at=at)
+            # The check the decision is recorded against (it reads up to the recording moment,
+            # which a set charted a few minutes ahead can move): the demo decides by it, so a
+            # held dose's stored check never says give.
+            moment = recording_moment(patient=admission.patient, now=at)
+            check = courses.dose_check(dose=dose, at=moment)
             if check.recommendation is Recommendation.GIVE:
                 courses.dose_administer(dose=dose, by=giver, verifier=checker, given_at=at, now=at)
                 counts["given"] += 1
