@@ -308,6 +308,18 @@ CACHES = {
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
     ),
+    # The ward board's rendered rows, keyed by each patient's state version, and the boards a
+    # reader was last sent (therapy.pages.board_cache): shared by every web worker on Redis.
+    "pages": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "il2monitor-pages",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}
+    ),
 }
 
 # --- Alerting policy (clinical-rules.md §6; project defaults, changeable per site) -----------

@@ -18,6 +18,17 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/14")
 CELERY_BROKER_URL = REDIS_URL
+# The board's row cache on the real Redis, as in production (keys carry patient ids, which
+# are new in every test, so tests never read each other's rows).
+CACHES = {
+    **CACHES,  # noqa: F405
+    "pages": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "il2monitor-pages-test",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    },
+}
 # Unacknowledged tasks of a killed worker come back after the visibility timeout (a test kills
 # one); scan for them every second instead of kombu's default ~100 s.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -22,7 +22,7 @@ from patients.selectors import patients as patient_selectors
 from therapy.models import Alert
 from therapy.monitor.alerts import alert_acknowledge
 from therapy.monitor.selectors import alerts_visible
-from therapy.pages.board import ward_board
+from therapy.pages.board_cache import board_poll, cached_board
 from therapy.pages.chart import WINDOWS, patient_chart
 from therapy.pages.handover import handover_sheets
 from therapy.pages.inbox import alert_inbox
@@ -45,10 +45,12 @@ def _refresh(request: HttpRequest) -> int:
 
 
 def _board_context(request: HttpRequest) -> dict[str, Any]:
+    """The board from its kept rows (``therapy.pages.board_cache``): only rows whose state
+    version is new are read and rendered."""
     ward = request.GET.get("ward", "").strip()
     sort = request.GET.get("sort", "risk")
     refresh = _refresh(request)
-    board = ward_board(user=request.user, ward=ward, sort=sort)
+    board = cached_board(user=request.user, ward=ward, sort=sort)
     query = {"ward": ward, "sort": board.sort}
     if "refresh" in request.GET:
         query["refresh"] = str(refresh)
@@ -58,7 +60,10 @@ def _board_context(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @permission_required(BOARD_PERMISSIONS, raise_exception=True)
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "board/board.html", _board_context(request))
+    context = _board_context(request)
+    context["board"].wards = patient_selectors.wards(user=request.user)
+    context["board"].remember()  # the first poll then sends only what changed
+    return render(request, "board/board.html", context)
 
 
 def _signed_out_poll(request: HttpRequest, *, to_login: bool) -> HttpResponse | None:
@@ -75,14 +80,17 @@ def _signed_out_poll(request: HttpRequest, *, to_login: bool) -> HttpResponse | 
 
 
 def board_rows(request: HttpRequest) -> HttpResponse:
-    """The rows, the status line and the badge, for the board's own polling (htmx)."""
+    """The changed rows, the status line and the badge, for the board's own polling (htmx)."""
     return _signed_out_poll(request, to_login=True) or _board_rows(request)
 
 
 @login_required
 @permission_required(BOARD_PERMISSIONS, raise_exception=True)
 def _board_rows(request: HttpRequest) -> HttpResponse:
-    return render(request, "board/_poll.html", _board_context(request))
+    """The poll: ``token`` names the board the reader has; the answer is what differs."""
+    context = _board_context(request)
+    context["poll"] = board_poll(context["board"], request.GET.get("token", ""))
+    return render(request, "board/_poll.html", context)
 
 
 @login_required
