@@ -1,15 +1,26 @@
-"""Server time and query count of the clinician pages (issue #7), on the real PostgreSQL:
+"""Server time and query count of the clinician pages (issues #7 and #16), on the real
+PostgreSQL and Redis:
 
     .venv/bin/python bench/board.py --repeat 30
 
 A scratch test database is created and dropped. The ward grows to 10, 60 and 200 admitted
 patients, each with 14 days of 2-hourly vitals (bulk-created, with NEWS2 computed by the real
 scorer), urine every 4 h, creatinine twice a day, an IL-2 course part-way through cycle 1, and
-one evaluation by the monitor (MonitorState and alerts from the real rules). At each size the
-board page, its polled rows and the handover are requested through Django's test client
-(``--repeat`` times after one warm-up) and the median, p95 and query count are reported. Then
-the chart of one patient whose whole cycle (14 doses, 12 given and 2 held) is over, for the
-whole cycle and the 72 h window. Prints a Markdown section for docs/benchmarks.md.
+one evaluation by the monitor (MonitorState and alerts from the real rules). At each size,
+through Django's test client (``--repeat`` times after one warm-up; median, p95, query count,
+rows built and bytes sent):
+
+- the board page with every row kept (the rows cache is warm), and with every row changed
+  (each patient's state version bumped before each request: every row read and drawn);
+- the board's poll (issue 16 item 3) with the token of the current board (the steady state:
+  nothing changed), after 1 of the N patients changed (a different one each time; the poll
+  sends the token it got the time before), and without a token (the whole table, from kept
+  rows);
+- the handover.
+
+Then the chart of one patient whose whole cycle (14 doses, 12 given and 2 held) is over, for
+the whole cycle and the 72 h window. Prints a Markdown section for docs/benchmarks.md, with
+the load average at each size.
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ import argparse
 import os
 import platform
 import random
+import re
 import sys
 import time
 from datetime import timedelta
@@ -158,27 +170,83 @@ def decide_doses(doses: list[Any], users: dict[str, Any], dose_model: Any, statu
             )
 
 
-def timed(client: Any, url: str, repeat: int, **headers: Any) -> tuple[list[float], int]:
+def timed(
+    client: Any,
+    url: str,
+    repeat: int,
+    *,
+    before: Any = None,
+    after: Any = None,
+    **headers: Any,
+) -> tuple[list[float], int, dict[str, float]]:
+    """``repeat`` timed GETs after one warm-up; ``before`` runs untimed before each request
+    and may return query parameters, ``after`` gets each response (untimed). Returns the
+    times, the warm-up's query count and the median rows built and bytes."""
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
-    reset_queries()  # a request resets the log itself; start the count from an empty one
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, **headers)  # warm-up, and the query count
-    assert response.status_code == 200, (url, response.status_code)
-    count = len(queries)  # now: the next request empties the log the count reads
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        response = client.get(url, **headers)
-        times.append(time.perf_counter() - start)
-        assert response.status_code == 200
-    return times, count
+    from therapy.pages import board_cache
+
+    built: list[int] = []
+    original = board_cache.CachedBoard._build
+
+    def counting_build(board: Any, stays: Any) -> Any:
+        built.append(len(stays))
+        return original(board, stays)
+
+    board_cache.CachedBoard._build = counting_build  # type: ignore[method-assign]
+    try:
+        params = before() if before else {}
+        reset_queries()  # a request resets the log itself; start the count from an empty one
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params or {}, **headers)  # warm-up, and the query count
+        assert response.status_code == 200, (url, response.status_code)
+        count = len(queries)  # now: the next request empties the log the count reads
+        if after:
+            after(response)
+        times, rows, sizes = [], [], []
+        for _ in range(repeat):
+            params = before() if before else {}
+            built.clear()
+            start = time.perf_counter()
+            response = client.get(url, params or {}, **headers)
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 200
+            rows.append(sum(built))
+            sizes.append(len(response.content))
+            if after:
+                after(response)
+    finally:
+        board_cache.CachedBoard._build = original  # type: ignore[method-assign]
+    return times, count, {"built": percentile(rows, 0.5), "bytes": percentile(sizes, 0.5)}
 
 
-def row(name: str, times: list[float], queries: int) -> str:
+def row(name: str, times: list[float], queries: int, extra: dict[str, float]) -> str:
     p50, p95 = percentile(times, 0.5) * 1e3, percentile(times, 0.95) * 1e3
-    return f"| {name} | {len(times)} | {p50:.1f} | {p95:.1f} | {queries} |"
+    built, size = int(extra["built"]), extra["bytes"] / 1024
+    return f"| {name} | {len(times)} | {p50:.1f} | {p95:.1f} | {queries} | {built} | {size:.1f} |"
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f} / {five:.1f}"
+
+
+TOKEN = re.compile(rb'id="board-token" name="token" value="([0-9a-f]{32})"')
+
+
+class Reader:
+    """A board left open: the token of the board it was last sent."""
+
+    def __init__(self, client: Any, board_url: str) -> None:
+        response = client.get(board_url)
+        self.token = self.read(response)
+
+    def read(self, response: Any) -> str:
+        found = TOKEN.search(response.content)
+        assert found, "no board token in the answer"
+        self.token = found.group(1).decode()
+        return self.token
 
 
 def machine() -> str:
@@ -222,10 +290,17 @@ def measure(repeat: int) -> list[str]:
     lines = [
         f"Machine: {machine()}.",
         "",
-        "| request | n | median ms | p95 ms | queries |",
-        "| --- | --- | --- | --- | --- |",
+        "| request | n | median ms | p95 ms | queries | rows built | KiB sent |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
+    loads = []
     created = 0
+    from patients.models import Patient
+    from therapy.models import StateDocument
+
+    board = reverse("therapy:board")
+    rows = reverse("therapy:board-rows")
+    hx = {"HTTP_HX_REQUEST": "true"}
     for size in SIZES:
         started = time.perf_counter()
         add_patients(size - created, created, users, now)
@@ -233,19 +308,58 @@ def measure(repeat: int) -> list[str]:
         setup = time.perf_counter() - started
         vitals = VitalSigns.objects.count()
         print(f"{size} patients ready ({vitals} vitals sets, {setup:.0f} s)", file=sys.stderr)
-        board = reverse("therapy:board")
-        lines.append(row(f"board, {size} patients", *timed(client, board, repeat)))
-        rows = reverse("therapy:board-rows")
+        ids = list(Patient.objects.values_list("pk", flat=True))
+
+        def every_row_changed(ids: list[Any] = ids) -> dict[str, str]:
+            StateDocument.objects.invalidate(ids)
+            return {}
+
+        lines.append(row(f"board page, {size} patients, rows kept", *timed(client, board, repeat)))
         lines.append(
             row(
-                f"board rows (poll), {size} patients",
-                *timed(client, rows, repeat, HTTP_HX_REQUEST="true"),
+                f"board page, {size} patients, every row changed",
+                *timed(client, board, max(repeat // 3, 5), before=every_row_changed),
+            )
+        )
+        reader = Reader(client, board)
+        lines.append(
+            row(
+                f"poll, {size} patients, token current (nothing changed)",
+                *timed(
+                    client,
+                    rows,
+                    repeat,
+                    before=lambda reader=reader: {"token": reader.token},
+                    after=reader.read,
+                    **hx,
+                ),
+            )
+        )
+        turn = iter(range(10**6))
+
+        def one_changed(
+            reader: Reader = reader, ids: list[Any] = ids, turn: Any = turn
+        ) -> dict[str, str]:
+            StateDocument.objects.invalidate([ids[next(turn) % len(ids)]])
+            return {"token": reader.token}
+
+        lines.append(
+            row(
+                f"poll, {size} patients, 1 of {size} changed",
+                *timed(client, rows, repeat, before=one_changed, after=reader.read, **hx),
+            )
+        )
+        lines.append(
+            row(
+                f"poll, {size} patients, no token (whole table, rows kept)",
+                *timed(client, rows, repeat, **hx),
             )
         )
         handover = reverse("therapy:handover")
         lines.append(
             row(f"handover, {size} patients", *timed(client, handover, max(repeat // 3, 5)))
         )
+        loads.append(f"{size}: {load()}")
 
     # One patient whose whole cycle is over: 14 doses, 12 given and 2 held.
     whole = add_patients(1, created, users, now)[0]
@@ -263,6 +377,7 @@ def measure(repeat: int) -> list[str]:
         row("chart, whole cycle (5 days)", *timed(client, chart + "?window=cycle", repeat))
     )
     lines.append(row("chart, 72 h", *timed(client, chart + "?window=72h", repeat)))
+    lines += ["", f"Load average (1 / 5 min) after each size: {'; '.join(loads)}."]
     return lines
 
 

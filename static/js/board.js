@@ -40,9 +40,9 @@
     return "0\u00a0minutes";
   }
 
-  function writeRelativeTimes() {
+  function writeRelativeTimes(root) {
     var now = Date.now();
-    document.querySelectorAll("#board-rows .relative[data-at]").forEach(function (span) {
+    (root || document).querySelectorAll(".relative[data-at]").forEach(function (span) {
       var at = Date.parse(span.getAttribute("data-at"));
       if (isNaN(at)) { return; }
       var seconds = (now - at) / 1000;
@@ -116,6 +116,12 @@
     });
   }
 
+  // A row a poll sends arrives with its relative times blank: write them at once, before the
+  // browser lays the page out with a shorter row (which would move the reader's scroll).
+  document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (event.target && event.target.querySelectorAll) { writeRelativeTimes(event.target); }
+  });
+
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "board-rows") {
       before = signatures();
@@ -136,7 +142,7 @@
   });
 
   writeRelativeTimes();
-  window.setInterval(writeRelativeTimes, 30 * 1000);
+  window.setInterval(function () { writeRelativeTimes(); }, 30 * 1000);
 
   window.setInterval(function () {
     var stale = document.getElementById("board-stale");

@@ -164,3 +164,62 @@ def test_the_board_updates_itself_when_an_observation_raises_an_alert(
     page.context.clear_cookies()
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/therapy/board/$"))
     expect(page.get_by_label("Username")).to_be_visible()
+
+
+def test_a_poll_swaps_only_the_changed_row_in_place(live_server, page, artifacts_dir, clinicians):
+    """Issue 16 item 3: at a poll the changed patient's row is swapped out of band; the page is
+    not reloaded, the other rows are the same DOM nodes, the relative times are written by the
+    page's script, and the risk order follows the change."""
+    nurse, physician = clinicians
+    for bed in range(1, 7):
+        admitted(nurse, vitals={}, bed=f"Q{bed}")
+    dosed = admitted(nurse, physician, vitals={}, bed="Q7", patient__family_name="Okafor")
+    quiet = admitted(nurse, vitals={}, bed="Q8", patient__family_name="Achebe")
+    size = page.viewport_name  # type: ignore[attr-defined]
+    sign_in(page, live_server.url, "nurse.ward", PASSWORD)
+    page.goto(f"{live_server.url}/therapy/board/?refresh=1")
+    rows = page.locator("#board-rows tr.board-row")
+    expect(rows).to_have_count(8)
+    # The relative times come from the script: "in 2 hours, 59 minutes", "10 minutes ago".
+    expect(page.locator(f"#row-{dosed.patient.pk} .next-dose .relative")).to_have_text(
+        re.compile(r"^in 2\u00a0hours, 5\d\u00a0minutes$")
+    )
+    expect(page.locator(f"#row-{quiet.patient.pk} .vitals .relative")).to_have_text(
+        re.compile(r"^1\d\u00a0minutes ago$")
+    )
+    # Marks that a reload or a re-render would wipe: one on the window, one on each other row.
+    page.evaluate("window.boardNotReloaded = true")
+    page.evaluate(
+        """id => document.querySelectorAll('#board-rows tr.board-row').forEach(tr => {
+            if (tr.id !== 'row-' + id) tr.dataset.sameNode = 'yes'; })""",
+        str(quiet.patient.pk),
+    )
+    token = page.locator("#board-token").input_value()
+    expect(page.locator("#board-status")).to_contain_text("0 emergency")
+
+    record_vitals(quiet.patient, nurse, minutes_ago=1, **CRS_GRADE_3)
+    evaluation_run(patient_id=quiet.patient.pk, reason="vitals")
+
+    row = page.locator(f"#row-{quiet.patient.pk}")
+    expect(row).to_contain_text("EMERGENCY", timeout=15_000)
+    expect(row.locator(".changed-note")).to_have_text(re.compile(r"^Changed \d\d:\d\d$"))
+    expect(row.locator(".vitals .relative")).to_have_text(re.compile(r"^\d\u00a0minutes? ago$"))
+    expect(rows.nth(0)).to_have_id(f"row-{quiet.patient.pk}")  # riskiest first, moved up
+    expect(page.locator("#board-status")).to_contain_text("1 emergency")
+    expect(page.locator("#alert-badge")).to_contain_text("1 emergency")
+    assert page.locator("#board-token").input_value() != token
+    assert page.evaluate("window.boardNotReloaded === true"), "the page was reloaded"
+    assert page.locator("#board-rows tr[data-same-node='yes']").count() == 7
+    assert row.get_attribute("data-same-node") is None  # the changed row is a new node
+    expect(rows).to_have_count(8)
+    page.screenshot(path=str(artifacts_dir / f"board-oob-{size}.png"), full_page=True)
+
+    # A board the server does not know (its token forgotten) gets the whole table, and the
+    # new table goes on polling.
+    page.evaluate("document.getElementById('board-token').value = ''")
+    expect(page.locator("#board-rows tr[data-same-node='yes']")).to_have_count(0)
+    expect(rows).to_have_count(8)
+    expect(page.locator("#board-token")).to_have_value(re.compile(r"^[0-9a-f]{32}$"))
+    shown = page.locator("#board-status time").inner_text()
+    expect(page.locator("#board-status time")).not_to_have_text(shown, timeout=5_000)
+    assert page.evaluate("window.boardNotReloaded === true"), "the page was reloaded"

@@ -13,6 +13,8 @@ from patients.models import Admission
 from tests.support.factories import AdmissionFactory
 from tests.support.therapy_fixtures import CRS_GRADE_3, admitted, record_vitals
 from therapy.monitor.evaluation import evaluation_run
+from therapy.pages.board import ward_board
+from therapy.pages.board_cache import cached_board
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +181,21 @@ def test_a_discharge_and_an_admission_remove_and_add_rows(client, nurse, physici
     )
     order = re.search(r'data-order="([^"]+)"', html)
     assert order and order.group(1).split()[0] == str(arriving.patient_id)  # bed 0 first
+
+
+def test_kept_rows_give_the_order_and_counts_of_the_board_read_afresh(nurse, physician):
+    ward_of(14, nurse, physician)
+    fresh = ward_board(user=nurse)
+    fresh_by_bed = ward_board(user=nurse, sort="bed")
+
+    for attempt in ("built", "kept"):
+        board = cached_board(user=nurse)
+        assert board.built == (14 if attempt == "built" else 0)
+        assert [e.patient_id for e in board.rows] == [str(r.patient.pk) for r in fresh.rows]
+        assert (board.emergency, board.urgent, board.unacknowledged) == (
+            fresh.emergency,
+            fresh.urgent,
+            fresh.unacknowledged,
+        )
+    by_bed = cached_board(user=nurse, sort="bed")
+    assert [e.patient_id for e in by_bed.rows] == [str(r.patient.pk) for r in fresh_by_bed.rows]

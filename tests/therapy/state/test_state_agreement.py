@@ -15,6 +15,7 @@ from patients.models import Admission
 from tests.support.db import loaded_for_the_module
 from therapy.models import Alert, AlertStatus, Severity
 from therapy.pages.board import ward_board
+from therapy.pages.board_cache import cached_board
 from therapy.pages.handover import handover_sheets
 from therapy.pages.inbox import active_alert_counts, alert_inbox
 
@@ -126,6 +127,13 @@ def test_the_badge_the_board_and_the_inbox_count_the_same_alerts(demo_ward, clie
         == unacknowledged.filter(severity=Severity.EMERGENCY).count()
     )
     assert board.emergency == sum(1 for s in summaries if s["alert_counts"]["emergency"])
+    for _ in ("built", "kept"):  # the board page's rows, drawn then read back from the cache
+        kept = cached_board(user=physician)
+        assert (kept.unacknowledged, kept.emergency, kept.urgent) == (
+            board.unacknowledged,
+            board.emergency,
+            board.urgent,
+        )
     client.force_login(physician)
     page = client.get(reverse("therapy:board")).content.decode()
     shown = re.search(r'id="alert-badge".*?<span class="count">(\d+)</span>', page)
