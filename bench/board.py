@@ -7,15 +7,16 @@ A scratch test database is created and dropped. The ward grows to 10, 60 and 200
 patients, each with 14 days of 2-hourly vitals (bulk-created, with NEWS2 computed by the real
 scorer), urine every 4 h, creatinine twice a day, an IL-2 course part-way through cycle 1, and
 one evaluation by the monitor (MonitorState and alerts from the real rules). At each size,
-through Django's test client (``--repeat`` times after one warm-up; median, p95, query count,
+through Django's test client (``--repeat`` times after a warm-up; median, p95, query count,
 rows built and bytes sent):
 
 - the board page with every row kept (the rows cache is warm), and with every row changed
   (each patient's state version bumped before each request: every row read and drawn);
 - the board's poll (issue 16 item 3) with the token of the current board (the steady state:
   nothing changed), after 1 of the N patients changed (a different one each time; the poll
-  sends the token it got the time before), and without a token (the whole table, from kept
-  rows);
+  sends the token it got the time before), after every patient changed (what the monitor's
+  60 s tick does: each evaluation bumps the patient's state version), and without a token
+  (the whole table, from kept rows);
 - the handover.
 
 Then the chart of one patient whose whole cycle (14 doses, 12 given and 2 held) is over, for
@@ -179,9 +180,9 @@ def timed(
     after: Any = None,
     **headers: Any,
 ) -> tuple[list[float], int, dict[str, float]]:
-    """``repeat`` timed GETs after one warm-up; ``before`` runs untimed before each request
-    and may return query parameters, ``after`` gets each response (untimed). Returns the
-    times, the warm-up's query count and the median rows built and bytes."""
+    """``repeat`` timed GETs after a warm-up and a counted one; ``before`` runs untimed before
+    each request and may return query parameters, ``after`` gets each response (untimed).
+    Returns the times, the query count and the median rows built and bytes."""
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
@@ -196,14 +197,15 @@ def timed(
 
     board_cache.CachedBoard._build = counting_build  # type: ignore[method-assign]
     try:
-        params = before() if before else {}
-        reset_queries()  # a request resets the log itself; start the count from an empty one
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url, params or {}, **headers)  # warm-up, and the query count
-        assert response.status_code == 200, (url, response.status_code)
-        count = len(queries)  # now: the next request empties the log the count reads
-        if after:
-            after(response)
+        for _ in ("warm-up", "counted"):
+            params = before() if before else {}
+            reset_queries()  # a request resets the log itself; count from an empty one
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url, params or {}, **headers)
+            assert response.status_code == 200, (url, response.status_code)
+            count = len(queries)  # now: the next request empties the log the count reads
+            if after:
+                after(response)
         times, rows, sizes = [], [], []
         for _ in range(repeat):
             params = before() if before else {}
@@ -347,6 +349,19 @@ def measure(repeat: int) -> list[str]:
             row(
                 f"poll, {size} patients, 1 of {size} changed",
                 *timed(client, rows, repeat, before=one_changed, after=reader.read, **hx),
+            )
+        )
+
+        def all_changed(reader: Reader = reader, ids: list[Any] = ids) -> dict[str, str]:
+            StateDocument.objects.invalidate(ids)  # as a monitor tick of every patient does
+            return {"token": reader.token}
+
+        lines.append(
+            row(
+                f"poll, {size} patients, every row changed (as after a monitor tick)",
+                *timed(
+                    client, rows, max(repeat // 3, 5), before=all_changed, after=reader.read, **hx
+                ),
             )
         )
         lines.append(

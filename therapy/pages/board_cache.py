@@ -19,9 +19,10 @@ function of
 Each row is kept in the ``pages`` cache (Redis) as its *entry* (what ordering and the status
 line need: the risk and bed keys, the top severity, the unacknowledged count, ``valid_until``)
 under the patient and state version, and as its HTML under the patient and full version
-(``changes`` and ``valid_until``). A board costs one query (the open stays with their state
-versions) plus, only for rows whose entry is missing or past ``valid_until``, the state's
-queries (the same fixed number for 1 row as for 200) and their rendering.
+(``changes`` and ``valid_until``). A board costs one query (the census: each open stay's
+patient and state version) plus, only for rows whose entry is missing or past ``valid_until``,
+the stays and the state's queries (the same fixed number for 1 row as for 200) and their
+rendering.
 
 A reader's poll sends the board's *token* (a digest of the rows' versions in order); the
 board a token stands for is kept for ``SENT_TTL``. The answer is nothing but the status line
@@ -30,7 +31,8 @@ ones, the removed ones and the new order when it is not; the whole table when th
 missing or forgotten. Rows are the same for every reader (nothing in them depends on who
 reads); which rows a reader gets is decided by their own census query.
 
-If Redis is down, every row is built and every poll gets the whole table, as before caching.
+If Redis is down, every row is built at every request (as before caching); a poll whose token
+is still the board's digest gets nothing, any other the whole table.
 """
 
 import hashlib
@@ -45,7 +47,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
@@ -152,7 +154,7 @@ class CachedBoard:
     """The board as entries in display order; row HTML fetched or built on demand."""
 
     entries: list[RowEntry]
-    stays: dict[str, Admission]
+    census: QuerySet[Admission]
     ward: str
     sort: str
     generated_at: datetime
@@ -197,18 +199,19 @@ class CachedBoard:
             text = found.get(keys[pid])
             if isinstance(text, str):
                 self.html[pid] = mark_safe(text)  # noqa: S308 (our own template's output)
-        unbuilt = [self.stays[pid] for pid in missing if pid not in self.html]
+        unbuilt = [pid for pid in missing if pid not in self.html]
         if unbuilt:  # evicted HTML of a current entry: build it again
             for entry in self._build(unbuilt):
                 by_id[entry.patient_id] = entry
             self.entries = [by_id[entry.patient_id] for entry in self.entries]
-        return [self.html[pid] for pid in wanted]
+        return [self.html[pid] for pid in wanted if pid in self.html]  # (one just discharged)
 
-    def _build(self, stays: list[Admission]) -> list[RowEntry]:
-        """Read the states of these stays (a fixed number of queries), render their rows and
-        keep both."""
+    def _build(self, patient_ids: list[str]) -> list[RowEntry]:
+        """Read the stays and states of these patients (a fixed number of queries), render
+        their rows and keep both."""
         built: list[RowEntry] = []
         kept: dict[str, Any] = {}
+        stays = list(_versioned(self.census.filter(patient_id__in=patient_ids)))
         states = admission_states(admissions=stays, now=self.generated_at)
         for stay, state in zip(stays, states, strict=True):
             row = BoardRow(state=state)
@@ -236,31 +239,32 @@ class CachedBoard:
         return self.token
 
 
+def _versioned(census: QuerySet[Admission]) -> QuerySet[Admission]:
+    return census.annotate(state_changes=Coalesce("patient__state_document__changes", Value(0)))
+
+
 def cached_board(
     *, user: Any, ward: str = "", sort: str = "risk", now: datetime | None = None
 ) -> CachedBoard:
     """Every admitted patient ``user`` may see (of ``ward``, if given), riskiest first unless
-    ``sort="bed"``: the same rows as ``ward_board``, each built only when its version is new."""
+    ``sort="bed"``: the same rows as ``ward_board``, each built only when its version is new.
+    The census is read as (patient, state version) pairs; the stays themselves only for the
+    rows to build."""
     now = now or timezone.now()
     sort = sort if sort in SORTS else "risk"
-    census = patient_selectors.admitted_patients(user=user, ward=ward).annotate(
-        state_changes=Coalesce("patient__state_document__changes", Value(0))
-    )
-    stays: dict[str, Admission] = {}
-    keys: dict[str, str] = {}
-    for stay in census:
-        stays[str(stay.patient_id)] = stay
-        keys[str(stay.patient_id)] = _entry_key(str(stay.patient_id), stay.state_changes)
+    census = patient_selectors.admitted_patients(user=user, ward=ward)
+    versions = _versioned(census).values_list("patient_id", "state_changes")  # type: ignore[misc]
+    keys = {str(pid): _entry_key(str(pid), changes) for pid, changes in versions}
     found = _get_many(list(keys.values()))
     entries: list[RowEntry] = []
-    stale: list[Admission] = []
+    stale: list[str] = []
     for pid, kept in keys.items():
         entry = found.get(kept)
         if isinstance(entry, RowEntry) and now < entry.valid_until:
             entries.append(entry)
         else:
-            stale.append(stays[pid])
-    board = CachedBoard(entries=entries, stays=stays, ward=ward, sort=sort, generated_at=now)
+            stale.append(pid)
+    board = CachedBoard(entries=entries, census=census, ward=ward, sort=sort, generated_at=now)
     if stale:
         entries += board._build(stale)
     if sort == "risk":

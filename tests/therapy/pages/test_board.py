@@ -295,8 +295,8 @@ def test_board_queries_do_not_grow_with_the_number_of_patients(
     make_ward(range(10), nurse, physician)
     client.force_login(nurse)
     client.get(reverse("therapy:board"))  # warm the session (and build every row)
-    # the session, the user and its permissions (2), the open stays with their state
-    # versions, the wards, the header's groups and alert counts: every row is kept
+    # the session, the user and its permissions (2), the census (each open stay's patient
+    # and state version), the wards, the header's groups and alert counts: every row is kept
     with django_assert_num_queries(8):  # 10 patients
         assert client.get(reverse("therapy:board")).status_code == 200
     nurse.get_all_permissions()  # the page's request has them cached; so does the selector
@@ -306,8 +306,8 @@ def test_board_queries_do_not_grow_with_the_number_of_patients(
         assert len(ward_board(user=nurse).rows) == 10
 
     make_ward(range(10, 60), nurse, physician)
-    # 50 new rows to build: the 8, and the states' 7 once for all of them
-    with django_assert_num_queries(15):
+    # 50 new rows to build: the 8, and their stays and states (8) once for all of them
+    with django_assert_num_queries(16):
         assert client.get(reverse("therapy:board")).status_code == 200
     with django_assert_num_queries(8):  # 60 patients, all kept: the same as 10
         assert client.get(reverse("therapy:board")).status_code == 200

@@ -3,11 +3,14 @@ token naming the board a reader has, and a query count that does not move with t
 
 import re
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 import time_machine
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from patients.models import Admission
 from tests.support.factories import AdmissionFactory
@@ -66,16 +69,16 @@ def test_poll_queries_are_the_same_at_10_and_200_patients(
     client.force_login(nurse)
     token = token_of(page(client))  # builds and keeps every row
 
-    # the session, the user, its permissions (2), the open stays with their state versions,
-    # the header's groups and the badge's alert counts: no row is read or drawn
+    # the session, the user, its permissions (2), the census (each open stay's patient and
+    # state version), the header's groups and the badge's alert counts: no row is read or drawn
     with django_assert_num_queries(7):
         html = poll(client, token)
     assert token_of(html) == token and not ANY_ROW.search(html)
 
     record_vitals(stays[2].patient, nurse, minutes_ago=1, heart_rate=112)  # on a course
-    # the one changed row's state: courses, doses, vitals ids, sets, vasopressors, monitor
-    # states, alerts — the same 7 for 1 row as for 200
-    with django_assert_num_queries(14):
+    # the one changed row's stay and state: courses, doses, vitals ids, sets, vasopressors,
+    # monitor states, alerts — the same 8 for 1 row as for 200
+    with django_assert_num_queries(15):
         html = poll(client, token)
     assert SENT_ROW.findall(html) == [str(stays[2].patient_id)]
 
@@ -199,3 +202,29 @@ def test_kept_rows_give_the_order_and_counts_of_the_board_read_afresh(nurse, phy
         )
     by_bed = cached_board(user=nurse, sort="bed")
     assert [e.patient_id for e in by_bed.rows] == [str(r.patient.pk) for r in fresh_by_bed.rows]
+
+
+def test_without_redis_every_row_is_drawn_and_a_change_sends_the_whole_table(
+    client, nurse, physician
+):
+    stays = ward_of(11, nurse, physician)
+    client.force_login(nurse)
+    pages = caches["pages"]
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise RedisConnectionError("Redis is down")
+
+    with (
+        patch.object(pages, "get_many", down),
+        patch.object(pages, "set_many", down),
+        patch.object(pages, "touch", down),
+    ):
+        token = token_of(page(client))
+        unchanged = poll(client, token)  # the token is the digest of the board: still current
+        record_vitals(stays[2].patient, nurse, minutes_ago=1, heart_rate=112)
+        changed = poll(client, token)
+
+    assert not ANY_ROW.search(unchanged) and token_of(unchanged) == token
+    # what the reader has cannot be looked up: the whole table
+    assert changed.lstrip().startswith('<tbody id="board-rows"')
+    assert len(ANY_ROW.findall(changed)) == 11 and "11 patients" in changed
