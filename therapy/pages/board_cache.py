@@ -25,8 +25,10 @@ the stays and the state's queries (the same fixed number for 1 row as for 200) a
 rendering.
 
 A reader's poll sends the board's *token* (a digest of the rows' versions in order); the
-board a token stands for is kept for ``SENT_TTL``. The answer is nothing but the status line
-and the badge when the token is current; the changed rows (as out-of-band swaps), the added
+board a token stands for is kept for ``SENT_TTL``, and what the status line says of a board
+(``BoardSummary``, with its token) under a digest of its census until its first row's
+``valid_until``. The answer is nothing but the status line and the badge when the token is
+current (the census and that summary: no row is looked at); the changed rows (as out-of-band swaps), the added
 ones, the removed ones and the new order when it is not; the whole table when the token is
 missing or forgotten. Rows are the same for every reader (nothing in them depends on who
 reads); which rows a reader gets is decided by their own census query.
@@ -39,8 +41,8 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -149,12 +151,73 @@ def _sent_key(token: str) -> str:
     return f"board-sent:{token}"
 
 
+def _versioned(census: QuerySet[Admission]) -> QuerySet[Admission]:
+    return census.annotate(state_changes=Coalesce("patient__state_document__changes", Value(0)))
+
+
+@dataclass(frozen=True)
+class Census:
+    """The open stays a reader may see (of a ward) as (patient, state version) pairs."""
+
+    stays: QuerySet[Admission]
+    ward: str
+    versions: list[tuple[str, int]]
+
+    @property
+    def digest(self) -> str:
+        said = "\n".join([self.ward, *(f"{pid}:{changes}" for pid, changes in self.versions)])
+        return hashlib.sha256(said.encode()).hexdigest()[:32]
+
+
+def board_census(*, user: Any, ward: str = "") -> Census:
+    """One query, whatever the number of patients."""
+    stays = patient_selectors.admitted_patients(user=user, ward=ward)
+    pairs = _versioned(stays).values_list("patient_id", "state_changes")  # type: ignore[misc]
+    return Census(stays=stays, ward=ward, versions=[(str(pid), int(c)) for pid, c in pairs])
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    """What the status line says of a board and its token, kept under the census's digest
+    until its first row's ``valid_until``: a poll whose board is current reads this alone."""
+
+    token: str
+    patients: int
+    emergency: int
+    urgent: int
+    unacknowledged: int
+    valid_until: datetime
+    generated_at: datetime
+
+
+def _summary_key(census: Census, sort: str) -> str:
+    return f"board-summary:{_code_digest()}:{sort}:{census.digest}"
+
+
+def current_board_summary(
+    *, census: Census, sort: str, token: str, now: datetime | None = None
+) -> BoardSummary | None:
+    """The kept summary of the board, if ``token`` names it and it is still current: then the
+    reader has this board and nothing of it need be read or sent. One cache read."""
+    now = now or timezone.now()
+    if not TOKEN.match(token or ""):
+        return None
+    key = _summary_key(census, sort if sort in SORTS else "risk")
+    summary = _get_many([key]).get(key)
+    if not isinstance(summary, BoardSummary) or summary.token != token:
+        return None
+    if now >= summary.valid_until:
+        return None
+    _touch(_sent_key(token), SENT_TTL)
+    return replace(summary, generated_at=now)
+
+
 @dataclass
 class CachedBoard:
     """The board as entries in display order; row HTML fetched or built on demand."""
 
     entries: list[RowEntry]
-    census: QuerySet[Admission]
+    census: Census
     ward: str
     sort: str
     generated_at: datetime
@@ -165,6 +228,10 @@ class CachedBoard:
     @property
     def rows(self) -> list[RowEntry]:
         return self.entries
+
+    @property
+    def patients(self) -> int:
+        return len(self.entries)
 
     @property
     def emergency(self) -> int:
@@ -211,7 +278,7 @@ class CachedBoard:
         their rows and keep both."""
         built: list[RowEntry] = []
         kept: dict[str, Any] = {}
-        stays = list(_versioned(self.census.filter(patient_id__in=patient_ids)))
+        stays = list(_versioned(self.census.stays.filter(patient_id__in=patient_ids)))
         states = admission_states(admissions=stays, now=self.generated_at)
         for stay, state in zip(stays, states, strict=True):
             row = BoardRow(state=state)
@@ -239,12 +306,13 @@ class CachedBoard:
         return self.token
 
 
-def _versioned(census: QuerySet[Admission]) -> QuerySet[Admission]:
-    return census.annotate(state_changes=Coalesce("patient__state_document__changes", Value(0)))
-
-
 def cached_board(
-    *, user: Any, ward: str = "", sort: str = "risk", now: datetime | None = None
+    *,
+    user: Any,
+    ward: str = "",
+    sort: str = "risk",
+    now: datetime | None = None,
+    census: Census | None = None,
 ) -> CachedBoard:
     """Every admitted patient ``user`` may see (of ``ward``, if given), riskiest first unless
     ``sort="bed"``: the same rows as ``ward_board``, each built only when its version is new.
@@ -252,9 +320,8 @@ def cached_board(
     rows to build."""
     now = now or timezone.now()
     sort = sort if sort in SORTS else "risk"
-    census = patient_selectors.admitted_patients(user=user, ward=ward)
-    versions = _versioned(census).values_list("patient_id", "state_changes")  # type: ignore[misc]
-    keys = {str(pid): _entry_key(str(pid), changes) for pid, changes in versions}
+    census = census or board_census(user=user, ward=ward)
+    keys = {pid: _entry_key(pid, changes) for pid, changes in census.versions}
     found = _get_many(list(keys.values()))
     entries: list[RowEntry] = []
     stale: list[str] = []
@@ -264,7 +331,9 @@ def cached_board(
             entries.append(entry)
         else:
             stale.append(pid)
-    board = CachedBoard(entries=entries, census=census, ward=ward, sort=sort, generated_at=now)
+    board = CachedBoard(
+        entries=entries, census=census, ward=census.ward, sort=sort, generated_at=now
+    )
     if stale:
         entries += board._build(stale)
     if sort == "risk":
@@ -272,6 +341,16 @@ def cached_board(
     else:
         entries.sort(key=lambda entry: entry.bed_key)
     board.entries = entries
+    summary = BoardSummary(
+        token=board.token,
+        patients=board.patients,
+        emergency=board.emergency,
+        urgent=board.urgent,
+        unacknowledged=board.unacknowledged,
+        valid_until=min((e.valid_until for e in entries), default=now + timedelta(hours=1)),
+        generated_at=now,
+    )
+    _set_many({_summary_key(census, sort): summary}, SENT_TTL)
     return board
 
 

@@ -22,7 +22,14 @@ from patients.selectors import patients as patient_selectors
 from therapy.models import Alert
 from therapy.monitor.alerts import alert_acknowledge
 from therapy.monitor.selectors import alerts_visible
-from therapy.pages.board_cache import board_poll, cached_board
+from therapy.pages.board import SORTS
+from therapy.pages.board_cache import (
+    BoardPoll,
+    board_census,
+    board_poll,
+    cached_board,
+    current_board_summary,
+)
 from therapy.pages.chart import WINDOWS, patient_chart
 from therapy.pages.handover import handover_sheets
 from therapy.pages.inbox import alert_inbox
@@ -44,25 +51,28 @@ def _refresh(request: HttpRequest) -> int:
     return min(max(seconds, REFRESH_RANGE[0]), REFRESH_RANGE[1])
 
 
-def _board_context(request: HttpRequest) -> dict[str, Any]:
-    """The board from its kept rows (``therapy.pages.board_cache``): only rows whose state
-    version is new are read and rendered."""
+def _board_params(request: HttpRequest) -> tuple[str, str, int, str]:
+    """The ward filter, the sort, the refresh and the poll's own query string."""
     ward = request.GET.get("ward", "").strip()
     sort = request.GET.get("sort", "risk")
+    sort = sort if sort in SORTS else "risk"
     refresh = _refresh(request)
-    board = cached_board(user=request.user, ward=ward, sort=sort)
-    query = {"ward": ward, "sort": board.sort}
+    query = {"ward": ward, "sort": sort}
     if "refresh" in request.GET:
         query["refresh"] = str(refresh)
-    return {"board": board, "refresh": refresh, "query": urlencode(query)}
+    return ward, sort, refresh, urlencode(query)
 
 
 @login_required
 @permission_required(BOARD_PERMISSIONS, raise_exception=True)
 def board(request: HttpRequest) -> HttpResponse:
-    context = _board_context(request)
-    context["board"].wards = patient_selectors.wards(user=request.user)
-    context["board"].remember()  # the first poll then sends only what changed
+    """The board from its kept rows (``therapy.pages.board_cache``): only rows whose state
+    version is new are read and drawn."""
+    ward, sort, refresh, query = _board_params(request)
+    board = cached_board(user=request.user, ward=ward, sort=sort)
+    board.wards = patient_selectors.wards(user=request.user)
+    board.remember()  # the first poll then sends only what changed
+    context = {"board": board, "refresh": refresh, "query": query}
     return render(request, "board/board.html", context)
 
 
@@ -87,9 +97,18 @@ def board_rows(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required(BOARD_PERMISSIONS, raise_exception=True)
 def _board_rows(request: HttpRequest) -> HttpResponse:
-    """The poll: ``token`` names the board the reader has; the answer is what differs."""
-    context = _board_context(request)
-    context["poll"] = board_poll(context["board"], request.GET.get("token", ""))
+    """The poll: ``token`` names the board the reader has; the answer is what differs —
+    nothing but the status line and the badge when the census and the kept summary say the
+    reader's board is current (no row is read)."""
+    ward, sort, refresh, query = _board_params(request)
+    token = request.GET.get("token", "")
+    census = board_census(user=request.user, ward=ward)
+    board: Any = current_board_summary(census=census, sort=sort, token=token)
+    poll = BoardPoll()
+    if board is None:
+        board = cached_board(user=request.user, ward=ward, sort=sort, census=census)
+        poll = board_poll(board, token)
+    context = {"board": board, "poll": poll, "refresh": refresh, "query": query}
     return render(request, "board/_poll.html", context)
 
 
