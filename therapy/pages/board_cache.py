@@ -28,10 +28,10 @@ A reader's poll sends the board's *token* (a digest of the rows' versions in ord
 board a token stands for is kept for ``SENT_TTL``, and what the status line says of a board
 (``BoardSummary``, with its token) under a digest of its census until its first row's
 ``valid_until``. The answer is nothing but the status line and the badge when the token is
-current (the census and that summary: no row is looked at); the changed rows (as out-of-band swaps), the added
-ones, the removed ones and the new order when it is not; the whole table when the token is
-missing or forgotten. Rows are the same for every reader (nothing in them depends on who
-reads); which rows a reader gets is decided by their own census query.
+current (the census and that summary: no row is looked at); the changed rows (as out-of-band
+swaps), the added ones, the removed ones and the new order when it is not; the whole table
+when the token is missing or forgotten. Rows are the same for every reader (nothing in them
+depends on who reads); which rows a reader gets is decided by their own census query.
 
 If Redis is down, every row is built at every request (as before caching); a poll whose token
 is still the board's digest gets nothing, any other the whole table.
