@@ -19,10 +19,10 @@ rows built and bytes sent):
   (the whole table, from kept rows);
 - the handover.
 
-It creates the worktree's test database, as pytest does: never run it while this worktree's
-pytest runs. Then the chart of one patient whose whole cycle (14 doses, 12 given and 2 held) is over, for
+Then the chart of one patient whose whole cycle (14 doses, 12 given and 2 held) is over, for
 the whole cycle and the 72 h window. Prints a Markdown section for docs/benchmarks.md, with
-the load average at each size.
+the load average at each size. It creates the worktree's test database, as pytest does: never
+run it while this worktree's pytest runs.
 """
 
 from __future__ import annotations
