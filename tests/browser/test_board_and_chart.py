@@ -196,6 +196,8 @@ def test_a_poll_swaps_only_the_changed_row_in_place(live_server, page, artifacts
     )
     token = page.locator("#board-token").input_value()
     expect(page.locator("#board-status")).to_contain_text("0 emergency")
+    link = f"chart-link-{quiet.patient.pk}"
+    page.focus(f"#{link}")  # the reader is on the patient whose row will change and move
 
     record_vitals(quiet.patient, nurse, minutes_ago=1, **CRS_GRADE_3)
     evaluation_run(patient_id=quiet.patient.pk, reason="vitals")
@@ -205,6 +207,7 @@ def test_a_poll_swaps_only_the_changed_row_in_place(live_server, page, artifacts
     expect(row.locator(".changed-note")).to_have_text(re.compile(r"^Changed \d\d:\d\d$"))
     expect(row.locator(".vitals .relative")).to_have_text(re.compile(r"^\d\u00a0minutes? ago$"))
     expect(rows.nth(0)).to_have_id(f"row-{quiet.patient.pk}")  # riskiest first, moved up
+    assert page.evaluate("document.activeElement.id") == link  # swapped and moved: focus kept
     expect(page.locator("#board-status")).to_contain_text("1 emergency")
     expect(page.locator("#alert-badge")).to_contain_text("1 emergency")
     assert page.locator("#board-token").input_value() != token
