@@ -1,7 +1,7 @@
 import importlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -55,19 +55,33 @@ DATA_MIGRATIONS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _data_migrations_survive_flush(request: pytest.FixtureRequest) -> None:
-    """Transactional tests (live server, worker, threads) flush every table afterwards, the
-    rows made by data migrations included; run those migrations' functions again."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = marker is not None and marker.kwargs.get("transaction", False)
-    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
-        return
-    request.getfixturevalue("transactional_db")
+def _run_data_migrations() -> None:
     from django.apps import apps
 
     for module, function in DATA_MIGRATIONS:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _data_migrations_survive_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Transactional tests (live server, worker, threads) flush every table afterwards, the
+    rows made by data migrations included; run those migrations' functions again, before the
+    test and after its flush. (Serially, pytest-django runs every transactional test after
+    the others; under pytest-xdist a process may run an ordinary test after one, and that
+    test needs the roles and the rule profile too.) The functions are idempotent."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    blocker = request.getfixturevalue("django_db_blocker")
+    request.getfixturevalue("transactional_db")
+    _run_data_migrations()
+    yield
+    # transactional_db was set up inside this fixture, so its flush has run by now (and
+    # database access is blocked again outside tests).
+    with blocker.unblock():
+        _run_data_migrations()
 
 
 @pytest.fixture(scope="session", autouse=True)
