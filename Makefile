@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 LOCK := requirements-dev.lock
+TEST_PROCESSES ?= 2
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
 
 .PHONY: install run test lint lint-only lock format services browser mutation bench clean openapi-tools axe
@@ -26,7 +27,7 @@ run: install
 
 ## make test: lint, then every test (unit, integration, worker, browser) on PostgreSQL + Redis.
 test: install services browser openapi-tools axe lint-only
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 lint: install lint-only
 

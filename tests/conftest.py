@@ -55,15 +55,7 @@ DATA_MIGRATIONS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _data_migrations_survive_flush(request: pytest.FixtureRequest) -> None:
-    """Transactional tests (live server, worker, threads) flush every table afterwards, the
-    rows made by data migrations included; run those migrations' functions again."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = marker is not None and marker.kwargs.get("transaction", False)
-    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
-        return
-    request.getfixturevalue("transactional_db")
+def _run_data_migrations() -> None:
     from django.apps import apps
 
     for module, function in DATA_MIGRATIONS:
@@ -71,10 +63,14 @@ def _data_migrations_survive_flush(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _flush_survives_a_deadlock() -> None:
-    """A transactional test's teardown truncates every table; a request the live server is
-    still finishing (a browser page's last htmx call) can deadlock with it, and PostgreSQL
-    may pick the TRUNCATE as the victim. Retry it: the request finishes in milliseconds."""
+def _flush_keeps_the_data_migrations() -> None:
+    """A transactional test's teardown (live server, worker, threads) truncates every table,
+    the rows made by data migrations included: run those migrations' functions again right
+    after it (they are idempotent), so whatever test comes next — serially pytest-django runs
+    the transactional tests last, but a pytest-xdist process may not — finds the roles and
+    the rule profile. A request the live server is still finishing (a browser page's last
+    htmx call) can deadlock with the TRUNCATE, and PostgreSQL may pick the TRUNCATE as the
+    victim: retry it, the request finishes in milliseconds."""
     from django.db import OperationalError
     from django.db.backends.base.operations import BaseDatabaseOperations
 
@@ -83,11 +79,14 @@ def _flush_survives_a_deadlock() -> None:
     def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
         for attempt in range(5):
             try:
-                return original(self, sql_list)
+                original(self, sql_list)
             except OperationalError as error:
                 if "deadlock" not in str(error) or attempt == 4:
                     raise
                 time.sleep(0.5)
+            else:
+                _run_data_migrations()
+                return
 
     BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
 

@@ -6,14 +6,14 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -593,129 +593,116 @@ class PatientSearchView(FhirView):
         )
 
 
-@extend_schema(tags=["fhir"])
-class ObservationSearchView(FhirView):
+class PatientCompartmentSearchView(FhirView):
+    """A search within one patient's compartment: ``patient`` is required, and a patient the
+    caller may not see (or that does not exist) gives an empty bundle, not a 404. Each
+    subclass names its ``resource_type`` and builds that patient's resources in ``found``."""
+
+    resource_type: ClassVar[str]
+
+    def found(self, request: Request, patient: Patient) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def get(self, request: Request) -> Response:
+        patient = searched_patient(request)
+        return searched(
+            request,
+            self.resource_type,
+            lambda: [] if patient is None else self.found(request, patient),
+        )
+
+
+def compartment_search(resource_type: str, operation_id: str) -> Callable[[type], type]:
+    """The OpenAPI description of a compartment search's GET."""
+    return extend_schema_view(
+        get=extend_schema(
+            tags=["fhir"],
+            operation_id=operation_id,
+            parameters=_openapi_parameters(resource_type),
+            responses={200: FhirSearchBundleSerializer},
+        )
+    )
+
+
+@compartment_search("Observation", "fhir_observation_search")
+class ObservationSearchView(PatientCompartmentSearchView):
     """A patient's observations, newest first: one per measurement of each vital-signs set
     (vital-signs profiles), BP as a panel, ACVPU and oedema (exam), NEWS2 (survey); lab
     results (laboratory); fluid intake and output over their periods (fluid-balance).
     ``_count`` counts Observations. Records entered in error are included with status
     ``entered-in-error``."""
 
+    resource_type = "Observation"
     required_permissions = _permissions(VITALS_PERMISSIONS)
 
-    @extend_schema(
-        operation_id="fhir_observation_search",
-        parameters=_openapi_parameters("Observation"),
-        responses={200: FhirSearchBundleSerializer},
-    )
-    def get(self, request: Request) -> Response:
-        patient = searched_patient(request)
-
-        def build() -> list[dict[str, Any]]:
-            if patient is None:
-                return []
-            found = []
-            for model, make in OBSERVATION_SOURCES.values():
-                records = observation_selectors.observation_list(
-                    user=request.user, patient=patient, model=model, include_entered_in_error=True
-                )
-                found += [resource for record in records for resource in make(record)]
-            return _newest_first(found)
-
-        return searched(request, "Observation", build)
+    def found(self, request: Request, patient: Patient) -> list[dict[str, Any]]:
+        found = []
+        for model, make in OBSERVATION_SOURCES.values():
+            records = observation_selectors.observation_list(
+                user=request.user, patient=patient, model=model, include_entered_in_error=True
+            )
+            found += [resource for record in records for resource in make(record)]
+        return _newest_first(found)
 
 
-@extend_schema(tags=["fhir"])
-class MedicationAdministrationSearchView(FhirView):
+@compartment_search("MedicationAdministration", "fhir_medication_administration_search")
+class MedicationAdministrationSearchView(PatientCompartmentSearchView):
     """The patient's IL-2 doses given (``completed``), held (``not-done`` with the hold
     reasons as ``statusReason``) or entered in error, and the vasopressor infusions charted
     with the vital signs (``in-progress``, ``dosage.rateQuantity``), in time order."""
 
+    resource_type = "MedicationAdministration"
     required_permissions = _permissions(DOSE_PERMISSIONS)
 
-    @extend_schema(
-        operation_id="fhir_medication_administration_search",
-        parameters=_openapi_parameters("MedicationAdministration"),
-        responses={200: FhirSearchBundleSerializer},
-    )
-    def get(self, request: Request) -> Response:
-        patient = searched_patient(request)
-
-        def build() -> list[dict[str, Any]]:
-            if patient is None:
-                return []
-            doses = (
-                mar_selectors.doses_of(patient=patient)
-                .filter(status__in=resources.EXPORTED_DOSE_STATUSES)
-                .select_related("course")
-            )
-            found = [resources.medication_administration(dose) for dose in doses]
-            sets = observation_selectors.observation_list(
-                user=request.user, patient=patient, model=VitalSigns, include_entered_in_error=True
-            ).filter(vasopressors_recorded=True)
-            found += [
-                resources.vasopressor_administration(infusion, vitals)
-                for vitals in sets
-                for infusion in vitals.vasopressors.all()
-            ]
-            return sorted(found, key=lambda r: datetime.fromisoformat(r["effectiveDateTime"]))
-
-        return searched(request, "MedicationAdministration", build)
+    def found(self, request: Request, patient: Patient) -> list[dict[str, Any]]:
+        doses = (
+            mar_selectors.doses_of(patient=patient)
+            .filter(status__in=resources.EXPORTED_DOSE_STATUSES)
+            .select_related("course")
+        )
+        found = [resources.medication_administration(dose) for dose in doses]
+        sets = observation_selectors.observation_list(
+            user=request.user, patient=patient, model=VitalSigns, include_entered_in_error=True
+        ).filter(vasopressors_recorded=True)
+        found += [
+            resources.vasopressor_administration(infusion, vitals)
+            for vitals in sets
+            for infusion in vitals.vasopressors.all()
+        ]
+        return sorted(found, key=lambda r: datetime.fromisoformat(r["effectiveDateTime"]))
 
 
-@extend_schema(tags=["fhir"])
-class FlagSearchView(FhirView):
+@compartment_search("Flag", "fhir_flag_search")
+class FlagSearchView(PatientCompartmentSearchView):
     """The patient's alerts as Flags, most severe first: open ones ``active``, resolved ones
     ``inactive`` (``status=active`` for the open ones only); the severity is the
     flag-priority extension."""
 
+    resource_type = "Flag"
     required_permissions = _permissions(ALERT_PERMISSIONS)
 
-    @extend_schema(
-        operation_id="fhir_flag_search",
-        parameters=_openapi_parameters("Flag"),
-        responses={200: FhirSearchBundleSerializer},
-    )
-    def get(self, request: Request) -> Response:
-        patient = searched_patient(request)
-
-        def build() -> list[dict[str, Any]]:
-            if patient is None:
-                return []
-            alerts = monitor_selectors.alerts_visible(user=request.user).filter(patient=patient)
-            return [resources.flag_resource(alert) for alert in alerts]
-
-        return searched(request, "Flag", build)
+    def found(self, request: Request, patient: Patient) -> list[dict[str, Any]]:
+        alerts = monitor_selectors.alerts_visible(user=request.user).filter(patient=patient)
+        return [resources.flag_resource(alert) for alert in alerts]
 
 
-@extend_schema(tags=["fhir"])
-class ConditionSearchView(FhirView):
+@compartment_search("Condition", "fhir_condition_search")
+class ConditionSearchView(PatientCompartmentSearchView):
     """The patient's conditions: the indication for IL-2, and the clinical events charted at
     the bedside, each ``active`` until ended and ``resolved`` with its end after (events
     entered in error are left out, as every list leaves them out)."""
 
+    resource_type = "Condition"
     required_permissions = _permissions(READ_PERMISSIONS)
 
-    @extend_schema(
-        operation_id="fhir_condition_search",
-        parameters=_openapi_parameters("Condition"),
-        responses={200: FhirSearchBundleSerializer},
-    )
-    def get(self, request: Request) -> Response:
-        patient = searched_patient(request)
-
-        def build() -> list[dict[str, Any]]:
-            if patient is None:
-                return []
-            events = observation_selectors.observation_list(
-                user=request.user, patient=patient, model=ClinicalEvent
-            )
-            return [
-                resources.diagnosis_resource(patient),
-                *(resources.event_condition(event) for event in events),
-            ]
-
-        return searched(request, "Condition", build)
+    def found(self, request: Request, patient: Patient) -> list[dict[str, Any]]:
+        events = observation_selectors.observation_list(
+            user=request.user, patient=patient, model=ClinicalEvent
+        )
+        return [
+            resources.diagnosis_resource(patient),
+            *(resources.event_condition(event) for event in events),
+        ]
 
 
 @extend_schema(exclude=True)

@@ -446,20 +446,30 @@ def outcome(response: Any, status: int, code: str) -> list[dict[str, Any]]:
     return body["issue"]
 
 
+# A fixed id: the two pytest-xdist processes must collect the same test ids (``make test``).
+NO_SUCH_PATIENT = "00000000-0000-4000-8000-000000000404"
+
+
 @pytest.mark.parametrize(
     ("path", "params", "status", "code", "field"),
     [
-        (f"Patient/{uuid.uuid4()}", {}, 404, "not-found", None),
+        (f"Patient/{NO_SUCH_PATIENT}", {}, 404, "not-found", None),
         ("Patient/not-a-uuid", {}, 404, "not-found", None),
-        (f"Patient/{uuid.uuid4()}/$summary", {}, 404, "not-found", None),
+        (f"Patient/{NO_SUCH_PATIENT}/$summary", {}, 404, "not-found", None),
         ("Observation", {}, 400, "invalid", "patient"),
         ("Observation", {"patient": "nonsense"}, 400, "invalid", "patient"),
-        ("Observation", {"patient": str(uuid.uuid4()), "_count": "0"}, 400, "invalid", "_count"),
-        ("Observation", {"patient": str(uuid.uuid4()), "_page": "x"}, 400, "invalid", "_page"),
-        ("Observation", {"patient": str(uuid.uuid4()), "date": "ge31/01"}, 400, "invalid", "date"),
+        ("Observation", {"patient": NO_SUCH_PATIENT, "_count": "0"}, 400, "invalid", "_count"),
+        ("Observation", {"patient": NO_SUCH_PATIENT, "_page": "x"}, 400, "invalid", "_page"),
         (
             "Observation",
-            {"patient": str(uuid.uuid4()), "date": "ge2025-01-01T10:00:00"},
+            {"patient": NO_SUCH_PATIENT, "date": "ge31/01"},
+            400,
+            "invalid",
+            "date",
+        ),
+        (
+            "Observation",
+            {"patient": NO_SUCH_PATIENT, "date": "ge2025-01-01T10:00:00"},
             400,
             "invalid",
             "date",

@@ -227,7 +227,10 @@ def test_renal_first_decline_raises_aki_well_before_the_first_held_dose(stay) ->
     first = ward.first_alert(CLINICAL_KINDS)
     assert first is not None and first.kind == "aki"
     lead = hours_between(first.opened_at, first_hold)
-    print(f"renal-first decline: first alert {first.kind} {lead:.1f} h before the first hold")
+    print(
+        f"renal-first decline: first alert {first.kind} {lead:.1f} h before the first hold"
+        f" (for {', '.join(ward.holds[0][1])})"
+    )
     assert lead >= 8  # at least one dose interval of warning (it was 2 h before v2)
     assert "vls" not in ward.kinds_raised()
 
