@@ -1,15 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
-from il2monitor.views import healthz
+from il2monitor.views import healthz, home
 
 admin.site.site_header = "IL-2 Monitor administration"
 admin.site.site_title = "IL-2 Monitor admin"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="therapy:board", permanent=False), name="home"),
+    path("", home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

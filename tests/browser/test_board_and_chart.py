@@ -45,7 +45,8 @@ def test_board_by_risk_then_a_chart_reached_by_keyboard(
     size = page.viewport_name  # type: ignore[attr-defined]
 
     sign_in(page, live_server.url, "nurse.ward", PASSWORD)
-    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/patients/bedside/$"))  # a nurse starts at her list
+    page.get_by_role("link", name="Board", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/therapy/board/$"))
     rows = page.locator("#board-rows tr.board-row")

@@ -30,6 +30,10 @@ def test_nurse_signs_in_and_sees_the_patient_list(live_server, page, artifacts_d
     )
 
     sign_in(page, live_server.url, "nurse.browser", "correct-horse-battery")
+    # A nurse starts at the bedside work list; the patients are one tap away.
+    expect(page).to_have_url(re.compile(r"/patients/bedside/$"))
+    expect(page.get_by_role("heading", name="Bedside entry")).to_be_visible()
+    page.get_by_role("link", name="Patients", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/patients/$"))
     expect(page.get_by_role("heading", name="Patients")).to_be_visible()

@@ -44,7 +44,7 @@ def test_login_then_patient_list_then_logout(client, nurse):
     response = client.post(
         reverse("login"), {"username": "nurse.one", "password": "correct-horse-battery"}
     )
-    assert response.status_code == 302 and response["Location"] == reverse("patients:list")
+    assert response.status_code == 302 and response["Location"] == reverse("home")
     assert client.get(reverse("patients:list")).status_code == 200
 
     client.post(reverse("logout"))
@@ -68,3 +68,25 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(client,
     assert locked.status_code == 429
     assert b"Too many failed sign-ins" in locked.content
     assert client.get(reverse("patients:list")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("role", "start"),
+    [
+        ("nurse", "patients:bedside"),  # the work list: what is due for each patient
+        ("physician", "therapy:board"),
+        ("pharmacist", "therapy:board"),
+    ],
+)
+def test_each_role_starts_where_its_work_is(client, make_user, role, start):
+    make_user(role, username=f"start.{role}")
+    credentials = {"username": f"start.{role}", "password": "correct-horse-battery"}
+    client.post(reverse("login"), credentials)
+
+    assert client.get(reverse("home"))["Location"] == reverse(start)
+
+
+def test_home_asks_a_signed_out_visitor_to_sign_in(client):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

@@ -2,6 +2,7 @@
 queries, and a set marked entered in error from the tablet."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -160,3 +161,21 @@ def test_the_fluid_balance_per_shift_and_24_h(signed_in, admission):
     assert (day.intake_ml, day.output_ml, day.balance_ml) == (500, 120, 380)
     page = signed_in.get(reverse("patients:bedside-patient", args=[admission.patient.pk]))
     assert "+380 mL" in page.content.decode() and "+500 mL" in page.content.decode()
+
+
+def test_a_weight_only_entry_shows_its_weight_in_the_last_24_hours(signed_in, admission):
+    """A daily weight is a partial set: its row in the patient's last 24 h names the weight
+    (it was a row of dashes), and the 24 h fluid span says from which day."""
+    unmeasured = dict.fromkeys(
+        ("respiratory_rate", "spo2", "oxygen_device", "systolic_bp", "diastolic_bp"),
+    ) | dict.fromkeys(("heart_rate", "consciousness", "temperature_c"))
+    weight = VitalSignsFactory(admission=admission, weight_kg=Decimal("74.3"), **unmeasured)
+    assert weight.news2_total is None
+
+    page = signed_in.get(reverse("patients:bedside-patient", args=[admission.patient.pk]))
+
+    html = page.content.decode()
+    assert '<th scope="col">Weight</th>' in html
+    assert f"<td>{weight.weight_kg} kg</td>" in html
+    day_started = timezone.localtime(timezone.now() - timedelta(hours=24))
+    assert f"from {day_started:%a} " in html

@@ -226,6 +226,8 @@ def test_the_polled_rows_carry_their_own_poll_and_the_status_line(client, nurse)
     assert "ward=7B+Oncology" in html and "refresh=1" in html
     assert 'id="board-status"' in html and 'id="board-token"' in html
     assert "1 emergency" in html
+    # The status line says what it counts: patients, by their most severe open alert.
+    assert "Patients by their most severe open alert (acknowledged or not):" in html
     assert '<span id="alert-badge"' in html  # the header badge follows the board
     assert html.count('hx-swap-oob="true"') == 3  # the table, the status line, the badge
     assert "<html" not in html
@@ -255,8 +257,8 @@ def test_a_poll_after_sign_out_swaps_nothing_and_sends_the_page_to_sign_in(clien
     assert badge.status_code == 204 and not badge.content and "HX-Redirect" not in badge
 
 
-def test_home_goes_to_the_board(client, nurse):
-    client.force_login(nurse)
+def test_home_goes_to_the_board(client, physician):
+    client.force_login(physician)  # a nurse starts at the bedside work list instead
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == reverse("therapy:board")
 
