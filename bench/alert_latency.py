@@ -55,7 +55,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(posts: int, pings: int) -> tuple[list[float], list[float], list[float]]:
+def measure(posts: int, pings: int) -> tuple[list[float], list[float], list[float], list[float]]:
     from django.utils import timezone
     from rest_framework.test import APIClient
 
@@ -68,10 +68,13 @@ def measure(posts: int, pings: int) -> tuple[list[float], list[float], list[floa
     client.force_authenticate(UserFactory(role="nurse", username="bench.nurse"))
     patients = [AdmissionFactory(bed=f"B{i}").patient for i in range(2 * posts)]
 
+    answered: list[float] = []  # the POST's own answer, of each settled post
+
     def post_until_alert(patient: Any) -> float:
         start = time.perf_counter()
         body = {**VITALS, "taken_at": timezone.now().isoformat()}
         response = client.post(f"/api/v1/patients/{patient.pk}/vitals/", body, format="json")
+        answered.append(time.perf_counter() - start)
         if response.status_code != 201:
             raise SystemExit(f"POST failed: {response.status_code} {response.content!r}")
         while not Alert.objects.filter(patient=patient, kind="crs").exists():
@@ -90,6 +93,7 @@ def measure(posts: int, pings: int) -> tuple[list[float], list[float], list[floa
         ping.delay().get(timeout=30)  # warm up the worker and the result connection
         back_to_back = [post_until_alert(patient) for patient in patients[:posts]]
         settle(patients[posts - 1])
+        answered.clear()
         settled = []
         for patient in patients[posts:]:
             settled.append(post_until_alert(patient))
@@ -101,7 +105,7 @@ def measure(posts: int, pings: int) -> tuple[list[float], list[float], list[floa
             round_trips.append(time.perf_counter() - start)
     finally:
         stop(worker)
-    return back_to_back, settled, round_trips
+    return back_to_back, settled, answered, round_trips
 
 
 def main() -> None:
@@ -118,7 +122,7 @@ def main() -> None:
     databases = setup_databases(verbosity=0, interactive=False)
     load_before = os.getloadavg()
     try:
-        back_to_back, settled, round_trips = measure(args.posts, args.pings)
+        back_to_back, settled, answered, round_trips = measure(args.posts, args.pings)
     finally:
         teardown_databases(databases, verbosity=0)
     load_after = os.getloadavg()
@@ -136,6 +140,9 @@ def main() -> None:
     )
     print("| measure | n | p50 ms | p95 ms | mean ms |\n| --- | --- | --- | --- | --- |")
     print(row("vitals POST → `crs` alert row, settled (real worker)", settled))
+    print(row("… of which the POST's answer (in-process test client)", answered))
+    after = [total - post for total, post in zip(settled, answered, strict=True)]
+    print(row("… and its answer → the alert row (publish, worker, urgent step)", after))
     print(row("vitals POST → `crs` alert row, back to back", back_to_back))
     print(row("empty task round trip (`therapy.tasks.ping`)", round_trips))
     for name, values in (("settled", settled), ("back to back", back_to_back)):

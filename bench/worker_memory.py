@@ -111,8 +111,9 @@ def main() -> None:
         try:
             done = 0
             while done < args.evaluations:
+                # "vitals": the path of every new bedside record, both steps (issue 16).
                 batch = [
-                    patient_evaluate.delay(ids[(done + n) % len(ids)], "manual")
+                    patient_evaluate.delay(ids[(done + n) % len(ids)], "vitals")
                     for n in range(args.batch)
                 ]
                 for result in batch:
@@ -126,9 +127,11 @@ def main() -> None:
     finally:
         teardown_databases(databases, verbosity=0)
 
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; one worker, solo pool; {args.patients} patients\n"
+        f"{platform.python_version()}; one worker, solo pool; {args.patients} patients; "
+        f"load average at the end (1, 5, 15 min) {load}\n"
     )
     print("| evaluations | worker RSS MiB | elapsed s |\n| --- | --- | --- |")
     for done, kib, elapsed in readings:
