@@ -117,7 +117,11 @@ def main() -> None:
                     for n in range(args.batch)
                 ]
                 for result in batch:
-                    result.get(timeout=120)
+                    try:
+                        result.get(timeout=120)
+                    except Exception:
+                        print(worker.said()[-5000:], file=sys.stderr)
+                        raise
                 done += len(batch)
                 if done in checkpoints:
                     readings.append((done, rss_kib(worker.pid), time.monotonic() - started))
