@@ -105,6 +105,11 @@ def main() -> None:
         from therapy.tasks import patient_evaluate
 
         ids = ward(args.patients)
+        # Recording the ward published an evaluation per set on commit: not ours to wait
+        # behind (hundreds of them would time the first batch out).
+        from il2monitor.celery import app
+
+        app.control.purge()
         worker = start_worker()
         checkpoints = {100, 1_000, 5_000, args.evaluations}
         started = time.monotonic()
