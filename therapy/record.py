@@ -11,6 +11,7 @@ row never stops the monitor (clinical-rules.md §6).
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -49,8 +50,37 @@ DOSE_UNITS: dict[str, str] = {
 CREATININE_ONLY_WINDOWS = frozenset({"baseline_window_hours", "rise_window_hours"})
 
 
+# The windows of the profiles met, by identity: a profile is decoded once per stored version
+# (``therapy.profiles``), and encoding one to find its windows was ~3 ms of every evaluation.
+# The profile is kept beside its windows, so an id reused by another object never matches.
+_WINDOWS: dict[int, tuple[RuleProfile, timedelta, timedelta]] = {}
+_WINDOWS_KEPT = 64
+
+
+def _windows(profile: RuleProfile) -> tuple[timedelta, timedelta]:
+    kept = _WINDOWS.get(id(profile))
+    if kept is not None and kept[0] is profile:
+        return kept[1], kept[2]
+    longest = _lookback(profile)
+    creatinine = _creatinine_lookback(profile, longest)
+    if len(_WINDOWS) >= _WINDOWS_KEPT:
+        _WINDOWS.clear()
+    _WINDOWS[id(profile)] = (profile, longest, creatinine)
+    return longest, creatinine
+
+
 def lookback(profile: RuleProfile) -> timedelta:
     """The longest window any rule of the profile reads, plus a margin."""
+    return _windows(profile)[0]
+
+
+def creatinine_lookback(profile: RuleProfile) -> timedelta:
+    """How far back AKI reads creatinine: its baseline window, or the rise window before the
+    oldest result it may stage on, whichever is longer (§3a)."""
+    return _windows(profile)[1]
+
+
+def _lookback(profile: RuleProfile) -> timedelta:
 
     def hours(node: Any, key: str = "") -> list[int]:
         if isinstance(node, dict):
@@ -68,12 +98,10 @@ def lookback(profile: RuleProfile) -> timedelta:
     return timedelta(hours=max(longest, urine)) + MARGIN
 
 
-def creatinine_lookback(profile: RuleProfile) -> timedelta:
-    """How far back AKI reads creatinine: its baseline window, or the rise window before the
-    oldest result it may stage on, whichever is longer (§3a)."""
+def _creatinine_lookback(profile: RuleProfile, longest: timedelta) -> timedelta:
     aki = profile.aki
     rise = aki.rise_window_hours + aki.creatinine_max_age_hours
-    return max(timedelta(hours=max(aki.baseline_window_hours, rise)), lookback(profile)) + MARGIN
+    return max(timedelta(hours=max(aki.baseline_window_hours, rise)), longest) + MARGIN
 
 
 class Skips:
@@ -258,12 +286,15 @@ def fluid_entries(rows: Any, skips: Skips | None = None) -> tuple[rules.FluidEnt
     return tuple(entry for entry in built if entry is not None)
 
 
-def dose_records(course: Course, skips: Skips | None = None) -> tuple[rules.DoseRecord, ...]:
+def dose_records(
+    course: Course, skips: Skips | None = None, rows: list[Dose] | None = None
+) -> tuple[rules.DoseRecord, ...]:
+    """The course's doses by cycle and number; ``rows`` when the caller has read them already
+    (in that order)."""
     skips = skips if skips is not None else Skips()
-    built = (
-        skips.build("doses", d, partial(_dose, d))
-        for d in Dose.objects.filter(course=course).order_by("cycle", "number")
-    )
+    if rows is None:
+        rows = list(Dose.objects.filter(course=course).order_by("cycle", "number"))
+    built = (skips.build("doses", d, partial(_dose, d)) for d in rows)
     return tuple(dose for dose in built if dose is not None)
 
 
@@ -274,12 +305,44 @@ def _kept(items: Any) -> tuple[Any, ...]:
 def patient_record(
     *, patient: Patient, at: datetime, profile: RuleProfile, course: Course | None = None
 ) -> rules.PatientRecord:
+    return patient_record_read(patient=patient, at=at, profile=profile, course=course).record
+
+
+@dataclass(frozen=True)
+class RecordRead:
+    """A patient's record and the stored vitals rows it was built from (oldest first), which
+    the monitor reuses rather than read the newest sets again."""
+
+    record: rules.PatientRecord
+    vitals_rows: list[VitalSigns]
+
+
+def _stay_at(admissions: list[Admission], at: datetime) -> Admission | None:
+    at_or_before = [stay for stay in admissions if stay.admitted_at <= at]
+    return max(at_or_before, key=lambda stay: stay.admitted_at, default=None)
+
+
+def patient_record_read(
+    *,
+    patient: Patient,
+    at: datetime,
+    profile: RuleProfile,
+    course: Course | None = None,
+    admissions: list[Admission] | None = None,
+    doses: list[Dose] | None = None,
+) -> RecordRead:
+    """The record as of ``at``. ``admissions`` (the patient's stays) and ``doses`` (the
+    course's, by cycle and number) when the caller has read them already: one query fewer
+    each (issue 16: a record in a fixed, small number of queries)."""
     since = at - lookback(profile)
-    admission = (
-        Admission.objects.filter(patient=patient, admitted_at__lte=at)
-        .order_by("-admitted_at")
-        .first()
-    )
+    if admissions is None:
+        admission = (
+            Admission.objects.filter(patient=patient, admitted_at__lte=at)
+            .order_by("-admitted_at")
+            .first()
+        )
+    else:
+        admission = _stay_at(admissions, at)
     vitals = list(
         VitalSigns.objects.filter(patient=patient, entered_in_error=False, taken_at__lte=at)
         .filter(taken_at__gte=since)
@@ -308,7 +371,7 @@ def patient_record(
     )
     skips = Skips()
     baseline = patient_baseline(patient, course, skips)
-    return rules.PatientRecord(
+    record = rules.PatientRecord(
         baseline=baseline,
         vitals=vitals_sets(vitals, skips),
         fluids=fluid_entries(fluids, skips),
@@ -322,6 +385,7 @@ def patient_record(
         events=_kept(
             skips.build("events", e, partial(_event, e)) for e in events.order_by("observed_at")
         ),
-        doses=dose_records(course, skips) if course is not None else (),
+        doses=dose_records(course, skips, doses) if course is not None else (),
         skipped=tuple(skips.records),
     )
+    return RecordRead(record=record, vitals_rows=vitals)

@@ -40,8 +40,20 @@ RETRY: _Retry = {
 
 @shared_task(bind=True, acks_late=True, **RETRY)
 def patient_evaluate(self: Task[[str, str], None], patient_id: str, reason: str) -> None:
+    """One evaluation in two steps (issue 16): for a new record, the urgent parts (NEWS2,
+    CRS, VLS, AKI) and their alerts are committed first; then the whole evaluation at the same
+    moment (the pre-check, trends, overdue care, the monitor's state and log), then the
+    summary document. Running it again changes nothing more (every alert change is claimed)."""
+    now = timezone.now()
     try:
-        services.evaluation_run(patient_id=uuid.UUID(patient_id), reason=reason)
+        urgent = None
+        if reason in services.URGENT_REASONS:
+            urgent = services.evaluation_urgent_run(
+                patient_id=uuid.UUID(patient_id), reason=reason, now=now
+            )
+        services.evaluation_run(
+            patient_id=uuid.UUID(patient_id), reason=reason, now=now, after=urgent
+        )
     except OperationalError as error:
         if self.max_retries is not None and self.request.retries >= self.max_retries:
             # The last retry: record the failure (monitor_failure) if the database lets us;

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from patients.errors import ConflictError
 from therapy.models import (
@@ -55,24 +56,29 @@ def _enqueue_delivery(notification_id: Any) -> None:
         )
 
 
-def notify(alert: Alert, event: str) -> list[Notification]:
+def notify(alert: Alert, event: str, *, fresh: bool = False) -> list[Notification]:
     """Create the notifications of one alert event, once per channel (the outbox rows);
-    deliver after commit."""
+    deliver after commit. ``fresh``: the alert was created in this transaction, so nothing
+    can have notified it yet (no savepoint needed to catch a duplicate)."""
     created = []
     for channel in channels():
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(
-                    alert=alert, event=event, channel=channel
-                )
-        except IntegrityError:
-            continue  # this event was already notified on this channel
-        created.append(notification)
-        if channel == NotificationChannel.IN_APP:
-            Notification.objects.filter(pk=notification.pk).update(
-                status="sent", sent_at=alert.last_seen_at
+        # In the app, the row is the message: it is sent as it is written.
+        in_app = channel == NotificationChannel.IN_APP
+        sent: dict[str, Any] = {"status": "sent", "sent_at": alert.last_seen_at} if in_app else {}
+        if fresh:
+            notification = Notification.objects.create(
+                alert=alert, event=event, channel=channel, **sent
             )
         else:
+            try:
+                with transaction.atomic():
+                    notification = Notification.objects.create(
+                        alert=alert, event=event, channel=channel, **sent
+                    )
+            except IntegrityError:
+                continue  # this event was already notified on this channel
+        created.append(notification)
+        if not in_app:
             transaction.on_commit(partial(_enqueue_delivery, notification.pk))
     return created
 
@@ -116,26 +122,42 @@ def _event(event: str, at: datetime, **details: Any) -> dict[str, Any]:
     return {"event": event, "at": at.isoformat(), **details}
 
 
+def _reopenable_q(assessment: Assessment) -> Q:
+    """Alerts resolved less than ``reopen_within_minutes`` before the assessment (not by
+    discharge): those a finding of their kind reopens (§6 (v2))."""
+    now = assessment.at
+    since = now - timedelta(minutes=assessment.monitoring.reopen_within_minutes)
+    return Q(status=AlertStatus.RESOLVED, resolved_at__gt=since, resolved_at__lte=now) & ~Q(
+        resolution=DISCHARGE_RESOLUTION
+    )
+
+
+def _reopenable(patient_id: Any, assessment: Assessment, kind: str) -> Any:
+    """The patient's reopenable alerts of ``kind``, newest first."""
+    return (
+        Alert.objects.filter(_reopenable_q(assessment), patient_id=patient_id, kind=kind)
+        .select_related("acknowledged_by")
+        .order_by("-resolved_at")
+    )
+
+
+_UNREAD = object()  # the reopenable alert of a kind, not read yet
+
+
 def _reopen(
-    patient_id: Any, finding: Finding, assessment: Assessment, now: datetime
+    patient_id: Any,
+    finding: Finding,
+    assessment: Assessment,
+    now: datetime,
+    resolved: Any = _UNREAD,
 ) -> Alert | None:
     """The same kind resolved less than ``reopen_within_minutes`` ago (§6 (v2)): reopen that
     alert, its history showing the gap, rather than open a second one. None when there is none
-    to reopen (then a new alert opens)."""
-    since = now - timedelta(minutes=assessment.monitoring.reopen_within_minutes)
-    resolved = (
-        Alert.objects.filter(
-            patient_id=patient_id,
-            kind=finding.kind,
-            status=AlertStatus.RESOLVED,
-            resolved_at__gt=since,
-            resolved_at__lte=now,
-        )
-        .exclude(resolution=DISCHARGE_RESOLUTION)
-        .order_by("-resolved_at")
-        .first()
-    )
-    if resolved is None or resolved.resolved_at is None:
+    to reopen (then a new alert opens). ``resolved``: that alert (or None), when the
+    reconciliation has read them for every kind at once."""
+    if resolved is _UNREAD:
+        resolved = _reopenable(patient_id, assessment, finding.kind).first()
+    if not isinstance(resolved, Alert) or resolved.resolved_at is None:
         return None
     gap = now - resolved.resolved_at
     reopens = sum(1 for item in resolved.lifecycle if item.get("event") == "reopened")
@@ -190,34 +212,42 @@ def _reopen(
     return resolved
 
 
-def _open(patient_id: Any, finding: Finding, assessment: Assessment) -> Alert | None:
+def _open(
+    patient_id: Any, finding: Finding, assessment: Assessment, resolved: Any = _UNREAD
+) -> Alert | None:
     now = assessment.at
     if resolution_of(finding.kind) is Resolution.STEADY:
-        reopened = _reopen(patient_id, finding, assessment, now)
+        reopened = _reopen(patient_id, finding, assessment, now, resolved)
         if reopened is not None:
             return reopened
     try:
         with transaction.atomic():
-            alert = Alert.objects.create(
-                patient_id=patient_id,
-                kind=finding.kind,
-                severity=finding.severity,
-                severity_rank=SEVERITY_RANK[Severity(finding.severity)],
-                opened_at=now,
-                severity_since=now,
-                last_seen_at=now,
-                evidence=finding.evidence,
-                rule_version=finding.rule_version,
-                data_as_of=assessment.data_as_of,
-                seen_due_minutes=_minutes(assessment.due_interval),
-                lifecycle=[_event("opened", now, severity=finding.severity)],
+            # bulk_create: no post_save signal, whose only receiver makes the summary document
+            # out of date; every caller has done that once for the whole change already.
+            (alert,) = Alert.objects.bulk_create(
+                [
+                    Alert(
+                        patient_id=patient_id,
+                        kind=finding.kind,
+                        severity=finding.severity,
+                        severity_rank=SEVERITY_RANK[Severity(finding.severity)],
+                        opened_at=now,
+                        severity_since=now,
+                        last_seen_at=now,
+                        evidence=finding.evidence,
+                        rule_version=finding.rule_version,
+                        data_as_of=assessment.data_as_of,
+                        seen_due_minutes=_minutes(assessment.due_interval),
+                        lifecycle=[_event("opened", now, severity=finding.severity)],
+                    )
+                ]
             )
     except IntegrityError:
         return None  # opened a moment ago by a concurrent evaluation
     logger.info(
         "alert opened patient=%s kind=%s severity=%s", patient_id, finding.kind, finding.severity
     )
-    notify(alert, "opened")
+    notify(alert, "opened", fresh=True)
     return alert
 
 
@@ -234,6 +264,9 @@ def _seen(alert: Alert, finding: Finding, assessment: Assessment) -> None:
         rule_version=finding.rule_version,
     )
     # Severity only rises while an alert is open; claim the rise so it is notified once.
+    # Read at this rank or above already, it cannot be below it now: nothing to claim.
+    if alert.severity_rank >= rank:
+        return
     raised = Alert.objects.filter(
         pk=alert.pk, status__in=OPEN_STATUSES, severity_rank__lt=rank
     ).update(
@@ -337,15 +370,26 @@ def alerts_reconcile(*, patient_id: Any, assessment: Assessment) -> None:
     """Open (or reopen), update, raise or resolve the patient's alerts to match the findings.
     The kinds of a part that failed are unknown, not absent: they are left exactly as they
     are; so are the kinds whose absence the data cannot show (``not_assessable``)."""
-    open_alerts = {
-        a.kind: a for a in Alert.objects.filter(patient_id=patient_id, status__in=OPEN_STATUSES)
-    }
-    for kind, finding in assessment.findings.items():
-        alert = open_alerts.get(kind)
-        if alert is None:
-            _open(patient_id, finding, assessment)
+    # One read: the open alerts, and those a finding may reopen (newest first per kind).
+    open_alerts: dict[str, Alert] = {}
+    reopenable: dict[str, Alert] = {}
+    for alert in (
+        Alert.objects.filter(
+            Q(status__in=OPEN_STATUSES) | _reopenable_q(assessment), patient_id=patient_id
+        )
+        .select_related("acknowledged_by")
+        .order_by("-resolved_at")
+    ):
+        if alert.status in OPEN_STATUSES:
+            open_alerts[alert.kind] = alert
         else:
-            _seen(alert, finding, assessment)
+            reopenable.setdefault(alert.kind, alert)
+    for kind, finding in assessment.findings.items():
+        found = open_alerts.get(kind)
+        if found is None:
+            _open(patient_id, finding, assessment, reopenable.get(kind))
+        else:
+            _seen(found, finding, assessment)
     unknown = assessment.unknown_kinds
     for kind, alert in open_alerts.items():
         if kind not in assessment.findings and kind not in unknown:
@@ -359,10 +403,10 @@ def alert_raise(*, patient_id: Any, finding: Finding, now: datetime) -> Alert | 
         patient_id=patient_id, kind=finding.kind, status__in=OPEN_STATUSES
     ).first()
     outside = Assessment(at=now, rule_version=finding.rule_version, due_interval=timedelta(0))
+    StateDocument.objects.invalidate([patient_id])
     if alert is None:
         return _open(patient_id, finding, outside)
     _seen(alert, finding, outside)
-    StateDocument.objects.invalidate([patient_id])
     return alert
 
 

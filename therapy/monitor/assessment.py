@@ -13,12 +13,13 @@ import dataclasses
 import logging
 import traceback
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from patients.models import Admission, Patient, VitalSigns
@@ -26,7 +27,7 @@ from patients.news2 import minimum_observation_interval
 from therapy.models import AlertKind, Course, CourseStatus, Dose, Severity
 from therapy.policy import dose_overdue_after
 from therapy.profiles import rule_profile_active, rules_profile
-from therapy.record import patient_record
+from therapy.record import patient_record_read
 from therapy.rules import (
     DEFAULT_PROFILE,
     PatientRecord,
@@ -65,6 +66,11 @@ PART_KINDS: dict[str, tuple[str, ...]] = {
     "overdue": (AlertKind.VITALS_OVERDUE, AlertKind.DOSE_OVERDUE, AlertKind.PREDOSE_VITALS_DUE),
 }
 RULE_PARTS = ("crs", "vls", "aki", "precheck", "trend")  # the parts that read PatientRecord
+ALL_PARTS = tuple(PART_KINDS)
+# Evaluated first on a new record, their alerts committed before the rest (issue 16): the
+# cheap rules that find a deteriorating patient. The rest (the pre-check, trends, overdue
+# care, the monitor's state) follows in the same task.
+URGENT_PARTS = ("news2", "crs", "vls", "aki")
 # §6 (v2): hold_criteria is raised for these only, never for missing data.
 HOLD_RECOMMENDATIONS = frozenset({Recommendation.HOLD, Recommendation.DISCONTINUE})
 # §6 (v2): KDIGO stage 1 urgent, 2-3 emergency.
@@ -136,6 +142,10 @@ class Assessment:
     unassessed_signs: dict[str, frozenset[str]] = field(default_factory=dict)
     data_as_of: datetime | None = None
     monitoring: MonitoringSettings = DEFAULT_PROFILE.monitoring
+    # The parts this assessment decides; the alerts of the others are left as they are.
+    parts: tuple[str, ...] = ALL_PARTS
+    # What it read (``_Loaded``), for the rest of the evaluation at the same moment.
+    reads: Any = field(default=None, repr=False, compare=False)
 
     def add(
         self, kind: str, severity: str, evidence: dict[str, Any], rule_version: str = ""
@@ -146,7 +156,7 @@ class Assessment:
         self, parts: tuple[str, ...], rule: str, error: BaseException, record: Any = None
     ) -> None:
         for part in parts:
-            if part not in self.failures:
+            if part in self.parts and part not in self.failures:
                 words, where = error_words(error), error_where(error)
                 self.failures[part] = PartFailure(part, rule, words, where, record)
 
@@ -165,14 +175,21 @@ class Assessment:
 
     @property
     def unknown_kinds(self) -> frozenset[str]:
-        """Alert kinds of the parts that failed: not known to be absent, so left as they are."""
-        return frozenset(kind for part in self.failures for kind in PART_KINDS[part])
+        """Alert kinds of the parts that failed: not known to be absent, so left as they are;
+        for an assessment of some parts only, every kind but those its parts decided."""
+        failed = frozenset(kind for part in self.failures for kind in PART_KINDS[part])
+        if set(self.parts) >= set(PART_KINDS):
+            return failed
+        decided = {
+            kind for part in self.parts if part not in self.failures for kind in PART_KINDS[part]
+        }
+        return frozenset(AlertKind.values) - decided
 
     def failure_evidence(self) -> dict[str, Any]:
         return {
             "scope": "parts",
             "failures": [failure.to_dict() for failure in self.failures.values()],
-            "parts_checked": [part for part in PART_KINDS if part not in self.failures],
+            "parts_checked": [part for part in self.parts if part not in self.failures],
             "assessed_at": self.at.isoformat(),
         }
 
@@ -254,6 +271,13 @@ def culprit(record: PatientRecord, run: Callable[[PatientRecord], object]) -> An
     return None
 
 
+def isolated() -> AbstractContextManager[Any]:
+    """Where a failing query must not abort the evaluation: a savepoint inside a transaction;
+    outside one (the evaluation reads before it writes) each statement is its own transaction
+    already, and a savepoint would only add two round trips."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
+
+
 class _Guard:
     """Runs one step of an assessment, recording a failure against the parts that depend on
     it. A step that queries runs in a savepoint: a failed query must not abort the
@@ -273,12 +297,13 @@ class _Guard:
         rerun: Callable[[PatientRecord], object] | None = None,
         queries: bool = True,
     ) -> _T | None:
+        parts = tuple(part for part in parts if part in self.assessment.parts)
         if all(part in self.assessment.failures for part in parts):
-            return None  # what it needs failed already (and is recorded)
+            return None  # what it needs failed already (and is recorded), or is not assessed
         try:
             if not queries:
                 return step()
-            with transaction.atomic():
+            with isolated():
                 return step()
         except OperationalError:
             raise  # the database, not the record: the task retries (and the watchdog watches)
@@ -304,7 +329,11 @@ class _Loaded:
     course: Course | None = None
     doses: list[Dose] | None = None
     record: PatientRecord | None = None
+    vitals_rows: list[VitalSigns] | None = None
+    latest_complete: VitalSigns | None = None
+    latest_taken_at: datetime | None = None
     crs_grade: int | None = None
+    complete: bool = False  # every read succeeded: another step at the same moment may reuse it
 
 
 def _load_profile(loaded: _Loaded) -> None:
@@ -330,33 +359,138 @@ def _load_course(loaded: _Loaded, patient: Patient) -> None:
     loaded.doses = list(course.doses.order_by("cycle", "number")) if course else []
 
 
-def assess(*, patient: Patient, at: datetime) -> Assessment:
+def _load_record(
+    loaded: _Loaded, patient: Patient, at: datetime, admissions: list[Admission]
+) -> None:
+    read = patient_record_read(
+        patient=patient,
+        at=at,
+        profile=_profile(loaded),
+        course=loaded.course,
+        admissions=admissions,
+        doses=loaded.doses,
+    )
+    loaded.record, loaded.vitals_rows = read.record, read.vitals_rows
+
+
+def _vitals_until(patient: Patient, at: datetime) -> Any:
+    return VitalSigns.objects.filter(patient=patient, entered_in_error=False, taken_at__lte=at)
+
+
+def _load_latest_complete(loaded: _Loaded, patient: Patient, at: datetime) -> None:
+    """The newest set with a stored NEWS2: from the record's sets when one is in its window,
+    else read (a query only for a patient with no complete set in the window)."""
+    rows = loaded.vitals_rows or []
+    complete = [row for row in rows if row.news2_total is not None]
+    if complete:
+        loaded.latest_complete = complete[-1]  # rows are by taken_at, created_at
+        return
+    loaded.latest_complete = (
+        _vitals_until(patient, at)
+        .filter(news2_total__isnull=False)
+        .order_by("-taken_at", "-created_at")
+        .first()
+    )
+
+
+def _load_latest_taken(loaded: _Loaded, patient: Patient, at: datetime) -> None:
+    """When the newest set of any kind was taken (overdue vitals), likewise."""
+    rows = loaded.vitals_rows or []
+    if rows:
+        loaded.latest_taken_at = rows[-1].taken_at
+        return
+    loaded.latest_taken_at = (
+        _vitals_until(patient, at)
+        .order_by("-taken_at", "-created_at")
+        .values_list("taken_at", flat=True)
+        .first()
+    )
+
+
+def _load(
+    guard: "_Guard",
+    loaded: _Loaded,
+    patient: Patient,
+    at: datetime,
+    parts: tuple[str, ...],
+    admissions: list[Admission],
+) -> None:
+    """Read what the parts need. Usually in one savepoint; when a read fails, again step by
+    step, each step in its own savepoint, so the failure is charged to the parts that need
+    that step only (as before the reads were joined, issue 16)."""
+
+    def steps() -> list[tuple[tuple[str, ...], str, Callable[[], None]]]:
+        return [
+            (RULE_PARTS, "rule profile", lambda: _load_profile(loaded)),
+            (
+                (*RULE_PARTS, "overdue"),
+                "course and doses",
+                lambda: _load_course(loaded, patient),
+            ),
+            (
+                RULE_PARTS,
+                "patient record",
+                lambda: _load_record(loaded, patient, at, admissions),
+            ),
+            (
+                ("news2", "overdue"),
+                "latest NEWS2",
+                lambda: _load_latest_complete(loaded, patient, at),
+            ),
+            (("overdue",), "latest vitals", lambda: _load_latest_taken(loaded, patient, at)),
+        ]
+
+    def all_steps() -> None:
+        for _parts, _rule, step in steps():
+            step()
+
+    try:
+        with isolated():
+            all_steps()
+        loaded.complete = True
+        return
+    except OperationalError:
+        raise
+    except Exception:  # noqa: S110 (read again step by step below, which records it)
+        pass
+    for field_ in dataclasses.fields(_Loaded):
+        setattr(loaded, field_.name, field_.default)
+    for step_parts, rule, step in steps():
+        guard.run(step_parts, rule, step)
+
+
+def assess(
+    *,
+    patient: Patient,
+    at: datetime,
+    admissions: list[Admission] | None = None,
+    parts: tuple[str, ...] = ALL_PARTS,
+    reads: "_Loaded | None" = None,
+) -> Assessment:
     """Everything the monitor finds for an admitted patient at ``at``; never raises for a
-    failing part (see the module docstring)."""
-    assessment = Assessment(at=at, rule_version="", due_interval=IN_CYCLE_VITALS_INTERVAL)
+    failing part (see the module docstring). ``parts`` limits it to some parts (the urgent
+    ones first, issue 16): the alerts of the others are left exactly as they are.
+    ``admissions``: the patient's stays (the evaluation reads them once; read here when not
+    given). ``reads``: what an assessment of other parts at the same ``at`` read
+    (``Assessment.reads``), used again rather than read twice when all of it was read."""
+    assessment = Assessment(
+        at=at, rule_version="", due_interval=IN_CYCLE_VITALS_INTERVAL, parts=parts
+    )
     guard = _Guard(assessment, patient.pk)
-    loaded = _Loaded()
-    guard.run(RULE_PARTS, "rule profile", lambda: _load_profile(loaded))
+    if admissions is None:
+        admissions = list(Admission.objects.filter(patient=patient).order_by("-admitted_at"))
+    if reads is not None and reads.complete:
+        loaded = dataclasses.replace(reads, crs_grade=None)
+    else:
+        loaded = _Loaded()
+        _load(guard, loaded, patient, at, parts, admissions)
+    assessment.reads = loaded
     profile = loaded.profile
     assessment.rule_version = loaded.profile_row.label if loaded.profile_row else "unavailable"
     assessment.monitoring = (profile or DEFAULT_PROFILE).monitoring
-    guard.run((*RULE_PARTS, "overdue"), "course and doses", lambda: _load_course(loaded, patient))
-    loaded.record = guard.run(
-        RULE_PARTS,
-        "patient record",
-        lambda: patient_record(
-            patient=patient, at=at, profile=_profile(loaded), course=loaded.course
-        ),
-    )
     record = loaded.record
-    vitals = VitalSigns.objects.filter(patient=patient, entered_in_error=False, taken_at__lte=at)
-    latest_complete = guard.run(
-        ("news2", "overdue"),
-        "latest NEWS2",
-        lambda: (
-            vitals.filter(news2_total__isnull=False).order_by("-taken_at", "-created_at").first()
-        ),
-    )
+    latest_complete = loaded.latest_complete
+    admissions_open_at = next((s.admitted_at for s in admissions if s.discharged_at is None), None)
 
     def news2() -> None:
         _news2(assessment, latest_complete)
@@ -467,7 +601,7 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
                 queries=False,
             )
 
-    def overdue() -> None:
+    def due_interval() -> None:
         doses = loaded.doses or []
         in_cycle = any(abs(d.scheduled_at - at) <= CYCLE_MARGIN for d in doses)
         # The due interval follows the active profile; should the profile fail to load
@@ -485,10 +619,22 @@ def assess(*, patient: Patient, at: datetime) -> Assessment:
         assessment.summary["close_watch"] = close_watch_reason(
             vasopressor_running=running, crs_grade=loaded.crs_grade, settings=rules.monitoring
         )
-        _overdue(assessment, patient, vitals, doses, at)
-        _predose_vitals(assessment, doses, latest_complete, rules, at)
 
-    guard.run(("overdue",), "overdue care", overdue)
+    def overdue() -> None:
+        due_interval()
+        doses = loaded.doses or []
+        _overdue(assessment, loaded.latest_taken_at, admissions_open_at, doses, at)
+        _predose_vitals(assessment, doses, latest_complete, profile or DEFAULT_PROFILE, at)
+
+    if "overdue" in parts:
+        guard.run(("overdue",), "overdue care", overdue, queries=False)
+    else:
+        # The urgent parts store the due interval in force on their alerts; the full
+        # evaluation that follows charges a failure here to overdue care.
+        try:
+            due_interval()
+        except Exception:
+            logger.warning("due interval not computed patient=%s", patient.pk, exc_info=True)
 
     assessment.summary["due_interval_minutes"] = int(assessment.due_interval.total_seconds() // 60)
     for part in PART_KINDS:
@@ -537,7 +683,11 @@ def _predose_vitals(
 
 
 def _overdue(
-    assessment: Assessment, patient: Patient, vitals: Any, doses: list[Dose], at: datetime
+    assessment: Assessment,
+    last_taken: datetime | None,
+    admitted_at: datetime | None,
+    doses: list[Dose],
+    at: datetime,
 ) -> None:
     next_dose = next((d for d in doses if d.status == DoseStatus.SCHEDULED), None)
     if next_dose is not None and at - next_dose.scheduled_at >= dose_overdue_after():
@@ -552,14 +702,7 @@ def _overdue(
                 "overdue_after_minutes": int(dose_overdue_after().total_seconds() // 60),
             },
         )
-    latest = vitals.order_by("-taken_at", "-created_at").first()
-    last_taken = latest.taken_at if latest else None
-    admitted = (
-        Admission.objects.filter(patient=patient, discharged_at__isnull=True)
-        .values_list("admitted_at", flat=True)
-        .first()
-    )
-    reference = last_taken or admitted
+    reference = last_taken or admitted_at
     if reference is not None and at - reference > assessment.due_interval:
         assessment.add(
             AlertKind.VITALS_OVERDUE,

@@ -5,12 +5,24 @@ for an admitted patient with no successful evaluation for ``IL2_MONITOR_STALE_MI
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    F,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -27,17 +39,20 @@ from therapy.models import (
 from therapy.monitor.alerts import alert_raise, alerts_close_for_discharge, alerts_reconcile
 from therapy.monitor.assessment import (
     MONITOR_RULE_VERSION,
+    URGENT_PARTS,
     Assessment,
     Finding,
     assess,
     error_where,
     error_words,
 )
-from therapy.monitor.selectors import record_as_of
+from therapy.monitor.selectors import patient_as_of, record_as_of
 from therapy.policy import monitor_stale_after
 
 logger = logging.getLogger(__name__)
 
+# A new record of these kinds is evaluated urgent parts first (``evaluation_urgent_run``).
+URGENT_REASONS = frozenset({"vitals", "fluids", "labs", "medications", "events"})
 LOGGED_REASONS = frozenset(
     {
         "vitals",
@@ -93,11 +108,16 @@ def _store_state(patient: Patient, assessment: Assessment) -> None:
 def _health_success(patient_id: Any, at: datetime) -> None:
     """Every part succeeded at ``at``: the newest success, and the end of a failing streak
     (unless a newer failure has been stored meanwhile)."""
-    rows = MonitorState.objects.filter(patient_id=patient_id)
-    rows.filter(Q(last_success_at__isnull=True) | Q(last_success_at__lt=at)).update(
-        last_success_at=at
+    newer = Q(last_success_at__isnull=True) | Q(last_success_at__lt=at)
+    ended = Q(failed_at__lte=at)
+    no_time = Value(None, output_field=DateTimeField())
+    # One UPDATE (every SET reads the row as it was).
+    MonitorState.objects.filter(patient_id=patient_id).update(
+        last_success_at=Case(When(newer, then=Value(at)), default=F("last_success_at")),
+        failing_since=Case(When(ended, then=no_time), default=F("failing_since")),
+        failed_at=Case(When(ended, then=no_time), default=F("failed_at")),
+        failure=Case(When(ended, then=Value({}, output_field=JSONField())), default=F("failure")),
     )
-    rows.filter(failed_at__lte=at).update(failing_since=None, failed_at=None, failure={})
 
 
 def _health_failure(patient_id: Any, at: datetime, failure: dict[str, Any]) -> bool:
@@ -127,21 +147,48 @@ def _failure_text(failures: list[dict[str, Any]]) -> str:
     return "; ".join(parts)
 
 
-def _evaluate(patient: Patient, reason: str, now: datetime) -> PatientEvaluation | None:
+def _stays(patient: Patient) -> list[Admission]:
+    """The patient's stays, read once for the evaluation (whether admitted, the stay whose
+    events count, when the current one began)."""
+    return list(Admission.objects.filter(patient=patient).order_by("-admitted_at"))
+
+
+@dataclass(frozen=True)
+class UrgentStep:
+    """What the urgent parts read and found: the rest of the evaluation at the same moment
+    starts from it instead of reading the patient again."""
+
+    patient: Patient
+    as_of: datetime | None
+    stays: list[Admission]
+    assessment: Assessment
+
+
+def _evaluate(
+    patient: Patient,
+    as_of: datetime | None,
+    reason: str,
+    now: datetime,
+    after: UrgentStep | None = None,
+) -> PatientEvaluation | None:
     patient_id = patient.pk
-    as_of = record_as_of(patient_id=patient_id)
-    admitted = Admission.objects.filter(patient=patient, discharged_at__isnull=True).exists()
+    stays = after.stays if after is not None else _stays(patient)
+    admitted = any(stay.discharged_at is None for stay in stays)
     started = False
+    # Read first (each statement its own transaction, as inside one under READ COMMITTED),
+    # then write in one transaction.
+    reads = after.assessment.reads if after is not None else None
+    assessment = (
+        assess(patient=patient, at=now, admissions=stays, reads=reads) if admitted else None
+    )
     with transaction.atomic():
         # What this run writes (alerts, the monitor's state) changes the patient's summary.
         StateDocument.objects.invalidate([patient_id])
-        if not admitted:
+        if assessment is None:
             closed = alerts_close_for_discharge(patient_id=patient_id, now=now)
             if closed:
                 logger.info("alerts resolved on discharge patient=%s count=%s", patient_id, closed)
-            assessment = None
         else:
-            assessment = assess(patient=patient, at=now)
             assessment.data_as_of = as_of  # what "new data" is measured by (§6 (v2))
             alerts_reconcile(patient_id=patient_id, assessment=assessment)
             _store_state(patient, assessment)
@@ -176,7 +223,11 @@ def _evaluate(patient: Patient, reason: str, now: datetime) -> PatientEvaluation
 
 
 def evaluation_run(
-    *, patient_id: uuid.UUID, reason: str, now: datetime | None = None
+    *,
+    patient_id: uuid.UUID,
+    reason: str,
+    now: datetime | None = None,
+    after: UrgentStep | None = None,
 ) -> PatientEvaluation | None:
     """Evaluate a patient's record as of ``now`` and reconcile their alerts.
 
@@ -185,18 +236,75 @@ def evaluation_run(
     sweep knows what was evaluated; periodic ticks only reconcile (and log the first failure of
     a streak). A part that fails is recorded by the assessment itself; a failure outside the
     parts is recorded here, in its own transaction, with ``monitor_failure`` raised at once.
-    A database that cannot be reached is the task's to retry (``OperationalError``)."""
+    A database that cannot be reached is the task's to retry (``OperationalError``).
+
+    ``after``: the urgent parts' step at this same ``now`` (``evaluation_urgent_run``): its
+    reads are used again, and the rest of the evaluation (the pre-check, trends, overdue
+    care, the state, the log) is done on the record it saw."""
     now = now or timezone.now()
-    patient = Patient.objects.filter(pk=patient_id).first()
+    patient: Patient | None
+    if after is not None:
+        patient, as_of = after.patient, after.as_of
+    else:
+        patient, as_of = patient_as_of(patient_id=patient_id)
     if patient is None:
         logger.warning("evaluation skipped: no patient=%s", patient_id)
         return None
     try:
-        return _evaluate(patient, reason, now)
+        return _evaluate(patient, as_of, reason, now, after)
     except OperationalError:
         raise
     except Exception as error:
         return evaluation_failure_record(patient_id=patient.pk, reason=reason, error=error, now=now)
+
+
+def evaluation_urgent_run(
+    *, patient_id: uuid.UUID, reason: str, now: datetime
+) -> UrgentStep | None:
+    """The urgent parts first (issue 16): NEWS2, CRS, VLS and AKI on the new record, their
+    alerts opened, raised or resolved and committed before the rest of the evaluation
+    (``evaluation_run`` at the same ``now``, which the task runs next). The alerts of the
+    other kinds are left exactly as they are, nothing else is stored, nothing is logged: the
+    full evaluation that follows does that, and finds the urgent kinds as this step left them
+    (a repeat finding is an update, an absence on the same data counts once: §6 (v2)), and
+    on the same reads (the step returned is passed to it as ``after``).
+
+    A part that fails opens ``monitor_failure`` here already. A failure outside the parts is
+    logged and left to the full evaluation, which records it if it fails there too; None
+    then, and for a patient not admitted (the full evaluation closes their alerts)."""
+    patient, as_of = patient_as_of(patient_id=patient_id)
+    if patient is None:
+        return None
+    try:
+        stays = _stays(patient)
+        if not any(stay.discharged_at is None for stay in stays):
+            return None
+        # Read first (each statement its own transaction, as inside one under READ
+        # COMMITTED), then write in one transaction.
+        assessment = assess(patient=patient, at=now, admissions=stays, parts=URGENT_PARTS)
+        assessment.data_as_of = as_of
+        with transaction.atomic():
+            StateDocument.objects.invalidate([patient.pk])
+            alerts_reconcile(patient_id=patient.pk, assessment=assessment)
+    except OperationalError:
+        raise
+    except Exception as error:
+        logger.error(
+            "urgent evaluation failed patient=%s reason=%s error=%s where=%s",
+            patient.pk,
+            reason,
+            type(error).__name__,
+            error_where(error),
+        )
+        return None
+    logger.info(
+        "urgent parts evaluated patient=%s reason=%s findings=%s failed_parts=%s",
+        patient.pk,
+        reason,
+        sorted(assessment.findings),
+        sorted(assessment.failures),
+    )
+    return UrgentStep(patient=patient, as_of=as_of, stays=stays, assessment=assessment)
 
 
 def evaluation_failure_record(

@@ -2,7 +2,9 @@
 each make a fixed number of queries, whatever the length of the patient's history. A change
 that adds one shows up here with what it is."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -12,18 +14,30 @@ from django.utils import timezone
 from tests.support.factories import AdmissionFactory
 from tests.support.observation_kinds import vitals_payload
 from tests.support.therapy_fixtures import CRS_GRADE_3, order_course, record_vitals
-from therapy.monitor.evaluation import evaluation_run
+from therapy.models import Alert
+from therapy.monitor.evaluation import evaluation_run, evaluation_urgent_run
 
 pytestmark = pytest.mark.django_db
 
-# The evaluation of a patient on a course with a new grade 3 CRS set, in one transaction:
-# the patient, the newest entry time, the open stay; the rule profile; the course; the record
-# (stay, vitals, vasopressors, fluids, labs, medications, events) and its v2 reads (the
-# reference systolic BP, the creatinine baseline); the newest sets for the
-# overdue check; the open alerts; per alert opened an insert and its notification; the
-# monitor's state and health; the evaluation log; the summary document made out of date (once
-# per row written, signals); the savepoints that keep each rule part's failure its own.
-EVALUATION_QUERIES = 59
+# Counted for a patient on a course whose new set is a grade 3 CRS picture (two alerts open:
+# crs and news2_low_medium), the same with one set or two days of them.
+#
+# The urgent parts (NEWS2, CRS, VLS, AKI), committed first: the patient with the newest
+# recorded change (one query, compiled once); the stays; the rule profile; the course and
+# its doses; the record (vitals, their vasopressors, fluids, labs, medications, events) and
+# its baselines (the reference systolic BP, the creatinine before the course); the summary
+# document made out of date; the open and recently resolved alerts (one read); per alert
+# opened, its insert in a savepoint and its in-app notification; BEGIN and COMMIT.
+URGENT_QUERIES = 25
+# The rest after them, on the same reads: the summary document made out of date; the alerts
+# again (the urgent step has changed them); per alert still found, its last_seen update;
+# the monitor's state (stored; created the first time, in a savepoint, with the document
+# made out of date by its signal) and its health (one update); the evaluation's log row;
+# BEGIN and COMMIT.
+REST_QUERIES = 13
+# A whole evaluation on its own (a sweep, a tick, a dose or course change): both, without
+# the second reads.
+EVALUATION_QUERIES = 32
 # A vitals POST: the patient and its stay (the visibility rule and the recording service),
 # the model's validation (existence and uniqueness), the set and its history row, the
 # vasopressor row and its history row, the summary document made out of date, the answer's
@@ -31,27 +45,65 @@ EVALUATION_QUERIES = 59
 POST_QUERIES = 19
 
 
-def _evaluation_queries(patient) -> list[str]:  # type: ignore[no-untyped-def]
+def _queries(run: Callable[[], object]) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
-        evaluation_run(patient_id=patient.pk, reason="vitals")
+        run()
     return [query["sql"] for query in queries.captured_queries]
 
 
-def test_an_evaluation_makes_a_fixed_number_of_queries_whatever_the_history(nurse, physician):
+def _listing(queries: list[str]) -> str:
+    return f"{len(queries)}:\n" + "\n".join(q[:120] for q in queries)
+
+
+def _patients(nurse, physician):  # type: ignore[no-untyped-def]
+    """A patient with one set (a grade 3 CRS picture) and one with two days of history too."""
     short = AdmissionFactory().patient
     order_course(short, physician, first_dose_in=timedelta(hours=3))
     record_vitals(short, nurse, minutes_ago=1, **CRS_GRADE_3)
-    first = _evaluation_queries(short)
-
     long = AdmissionFactory(admitted_at=timezone.now() - timedelta(days=3)).patient
     order_course(long, physician, first_dose_in=timedelta(hours=3))
     for hours in range(48, 0, -2):
         record_vitals(long, nurse, minutes_ago=hours * 60)
     record_vitals(long, nurse, minutes_ago=1, **CRS_GRADE_3)
-    second = _evaluation_queries(long)
+    return short, long
 
-    assert len(first) == len(second), "the history's length changed the query count"
-    assert len(first) == EVALUATION_QUERIES, f"{len(first)}:\n" + "\n".join(q[:120] for q in first)
+
+# Transactional: counted as in the worker, not as savepoints inside a test's transaction (the
+# reads run before the one transaction, whose BEGIN and COMMIT are counted).
+@pytest.mark.django_db(transaction=True)
+def test_the_urgent_parts_make_a_fixed_number_of_queries_whatever_the_history(nurse, physician):
+    counts = []
+    for patient in _patients(nurse, physician):
+        now = timezone.now()
+        queries = _queries(
+            partial(evaluation_urgent_run, patient_id=patient.pk, reason="vitals", now=now)
+        )
+        assert Alert.objects.filter(patient=patient, kind="crs").exists()
+        counts.append(len(queries))
+        assert len(queries) == URGENT_QUERIES, _listing(queries)
+    assert counts[0] == counts[1], "the history's length changed the query count"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_evaluation_makes_a_fixed_number_of_queries_whatever_the_history(nurse, physician):
+    counts = []
+    for patient in _patients(nurse, physician):
+        queries = _queries(partial(evaluation_run, patient_id=patient.pk, reason="vitals"))
+        counts.append(len(queries))
+        assert len(queries) == EVALUATION_QUERIES, _listing(queries)
+    assert counts[0] == counts[1], "the history's length changed the query count"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_the_urgent_parts_the_rest_of_the_evaluation_opens_nothing_again(nurse, physician):
+    patient, _ = _patients(nurse, physician)
+    now = timezone.now()
+    urgent = evaluation_urgent_run(patient_id=patient.pk, reason="vitals", now=now)
+    queries = _queries(
+        lambda: evaluation_run(patient_id=patient.pk, reason="vitals", now=now, after=urgent)
+    )
+    assert len(queries) == REST_QUERIES, _listing(queries)
+    assert not [q for q in queries if q.startswith('INSERT INTO "therapy_alert"')]
 
 
 def test_a_vitals_post_makes_a_fixed_number_of_queries(api_as, nurse):
