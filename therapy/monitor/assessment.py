@@ -331,7 +331,6 @@ class _Loaded:
     record: PatientRecord | None = None
     vitals_rows: list[VitalSigns] | None = None
     latest_complete: VitalSigns | None = None
-    latest_taken_at: datetime | None = None
     crs_grade: int | None = None
     complete: bool = False  # every read succeeded: another step at the same moment may reuse it
 
@@ -393,20 +392,6 @@ def _load_latest_complete(loaded: _Loaded, patient: Patient, at: datetime) -> No
     )
 
 
-def _load_latest_taken(loaded: _Loaded, patient: Patient, at: datetime) -> None:
-    """When the newest set of any kind was taken (overdue vitals), likewise."""
-    rows = loaded.vitals_rows or []
-    if rows:
-        loaded.latest_taken_at = rows[-1].taken_at
-        return
-    loaded.latest_taken_at = (
-        _vitals_until(patient, at)
-        .order_by("-taken_at", "-created_at")
-        .values_list("taken_at", flat=True)
-        .first()
-    )
-
-
 def _load(
     guard: "_Guard",
     loaded: _Loaded,
@@ -437,7 +422,6 @@ def _load(
                 "latest NEWS2",
                 lambda: _load_latest_complete(loaded, patient, at),
             ),
-            (("overdue",), "latest vitals", lambda: _load_latest_taken(loaded, patient, at)),
         ]
 
     def all_steps() -> None:
@@ -623,7 +607,10 @@ def assess(
     def overdue() -> None:
         due_interval()
         doses = loaded.doses or []
-        _overdue(assessment, loaded.latest_taken_at, admissions_open_at, doses, at)
+        # Vitals are due and overdue by the newest complete set: a weight or a monitor's
+        # partial set does not renew them (the pages count the same way: PatientState).
+        last_complete = latest_complete.taken_at if latest_complete else None
+        _overdue(assessment, last_complete, admissions_open_at, doses, at)
         _predose_vitals(assessment, doses, latest_complete, profile or DEFAULT_PROFILE, at)
 
     if "overdue" in parts:

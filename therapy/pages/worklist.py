@@ -59,7 +59,7 @@ def work_items(
         )
     ]
     window = state.dose_window
-    predose = predose_vitals_status(window=window, last_vitals_at=state.last_vitals_at, now=now)
+    predose = predose_vitals_status(window=window, last_vitals_at=state.last_complete_at, now=now)
     if window is not None and predose != "none":
         dose = state.therapy.next_dose
         number = f"dose {dose.number}" if dose else "the dose"

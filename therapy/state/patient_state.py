@@ -219,16 +219,28 @@ class PatientState:
     def last_vitals_at(self) -> datetime | None:
         return self.latest_vitals.taken_at if self.latest_vitals else None
 
+    @property
+    def last_complete_at(self) -> datetime | None:
+        """When the newest complete (NEWS2-scored) set was taken: what makes vitals due and
+        overdue. A partial set — a daily weight, a monitor's heart rate and SpO2 — is charted
+        and shown, but it is not the set of observations the interval asks for."""
+        return self.news2_vitals.taken_at if self.news2_vitals else None
+
+    @property
+    def vitals_reference(self) -> datetime | None:
+        """What the vitals interval runs from: the newest complete set, else the admission."""
+        return self.last_complete_at or (self.admission.admitted_at if self.admission else None)
+
     @cached_property
     def vitals_due_at(self) -> datetime | None:
-        reference = self.last_vitals_at or (self.admission.admitted_at if self.admission else None)
+        reference = self.vitals_reference
         return None if reference is None else reference + self.due_interval
 
     @cached_property
     def vitals_status(self) -> str:
         """``ok``, ``due`` or ``overdue`` (when the monitor raises ``vitals_overdue``);
         ``none`` for a patient not admitted."""
-        reference = self.last_vitals_at or (self.admission.admitted_at if self.admission else None)
+        reference = self.vitals_reference
         if reference is None or self.admission is None:
             return "none"
         return vitals_status(last_at=reference, interval=self.due_interval, now=self.now)
@@ -256,7 +268,7 @@ class PatientState:
             local.tzinfo,
         )
         moments = [midnight, *self.monitor.changes()]
-        reference = self.last_vitals_at or (self.admission.admitted_at if self.admission else None)
+        reference = self.vitals_reference
         if reference is not None and self.admission is not None:
             interval = self.due_interval
             # "due" from 3/4 of the interval; "overdue" once past it (strictly after).

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from tests.support.therapy_fixtures import CRS_GRADE_3, HIGH_NEWS2, order_course, record_vitals
@@ -139,6 +140,40 @@ def test_vitals_overdue_by_the_due_interval_in_a_cycle(admission, nurse, physici
     evaluate(patient, at=now + timedelta(hours=1, minutes=51))
     alert = open_alert(patient, "vitals_overdue")
     assert alert.severity == "routine" and alert.evidence["due_interval_minutes"] == 120
+
+
+@pytest.mark.parametrize(
+    "partial",
+    [
+        {"heart_rate": 88, "spo2": 96},  # a bedside monitor's feed (HL7): no RR, ACVPU, T
+        {"weight_kg": Decimal("72.4")},  # the daily weight
+    ],
+    ids=["monitor-feed", "weight"],
+)
+def test_a_partial_set_does_not_renew_the_vitals_interval(admission, nurse, physician, partial):
+    """Vitals are due by the newest complete (NEWS2-scored) set: a heart rate streaming from a
+    monitor, or a weight, must not keep ``vitals_overdue`` from firing, and the nurse's work
+    list says OVERDUE at the same moment (one reference for both)."""
+    from therapy.pages.worklist import work_lists
+
+    patient = admission.patient
+    order_course(patient, physician, first_dose_in=timedelta(hours=6))
+    complete = record_vitals(patient, nurse, minutes_ago=10)
+    unmeasured = dict.fromkeys(
+        ("respiratory_rate", "spo2", "oxygen_device", "systolic_bp", "diastolic_bp"),
+    ) | dict.fromkeys(("heart_rate", "consciousness", "temperature_c"))
+    later = record_vitals(patient, nurse, minutes_ago=2, **{**unmeasured, **partial})
+    assert later.news2_total is None and complete.news2_total is not None
+    now = timezone.now()
+
+    evaluate(patient, at=complete.taken_at + timedelta(hours=2, minutes=1))
+
+    alert = open_alert(patient, "vitals_overdue")
+    assert alert.evidence["last_vitals_at"] == complete.taken_at.isoformat()
+    with time_machine.travel(complete.taken_at + timedelta(hours=2, minutes=1), tick=False):
+        vitals = work_lists([patient.pk])[patient.pk][0]
+    assert (vitals.what, vitals.status) == ("Vitals", "overdue")
+    assert now < complete.taken_at + timedelta(hours=2)  # the partial set was inside it
 
 
 def test_an_alert_resolves_only_after_2_hours_clear_and_two_evaluations_on_new_data(
