@@ -44,6 +44,17 @@ def test_a_physician_documents_an_early_hold_a_nurse_is_not_offered_it(
     expect(panel.get_by_role("link", name=re.compile("Give"))).to_have_count(0)
     expect(panel).to_contain_text("A dose is never given early")
     page.screenshot(path=str(artifacts_dir / "early-decision-panel-desktop.png"), full_page=True)
+    # The same pages on a tablet, looked at (issue 14 item 6): offered, and nothing recorded.
+    tablet = browser.new_context(**VIEWPORTS["tablet"]).new_page()
+    sign_in(tablet, live_server.url, "dr.early", "correct-horse-battery")
+    tablet.goto(patient_url)
+    expect(tablet.locator("#dose-panel")).to_contain_text("A dose is never given early")
+    tablet.screenshot(path=str(artifacts_dir / "early-decision-panel-tablet.png"), full_page=True)
+    tablet.locator("#dose-panel").get_by_role("link", name="Hold early (documented decision)").tap()
+    expect(tablet.get_by_role("button", name="Record early hold")).to_be_visible()
+    tablet.screenshot(path=str(artifacts_dir / "early-decision-form-tablet.png"), full_page=True)
+    tablet.context.close()
+
     panel.get_by_role("link", name="Hold early (documented decision)").click()
 
     expect(page.get_by_text("Before the window: a documented early decision.")).to_be_visible()
