@@ -111,7 +111,9 @@ def place_labels(wanted: list[LabelBox], *, left: float, bottom: float) -> list[
             if further - label.width >= left:
                 label = LabelBox(further, label.baseline, label.width)
             else:  # no room on its line: under the labels it meets, at the right edge
-                lower = max(other.box[3] for other in hit) + LABEL_ABOVE
+                # A hair more than touching: floating-point sums must not land it on the
+                # same edge again (a property test found that loop).
+                lower = max(other.box[3] for other in hit) + LABEL_ABOVE + 0.5
                 label = LabelBox(want.right, lower, label.width)
         placed.append(label)
     return placed
