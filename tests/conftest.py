@@ -52,6 +52,7 @@ DATA_MIGRATIONS = [
     ("therapy.migrations.0009_rule_profile_dose_timing", "add_dose_timing"),
     ("therapy.migrations.0012_rule_profile_v2", "add_v2_settings"),
     ("therapy.migrations.0013_rule_profile_v2_monitoring", "add_rules_v2"),
+    ("therapy.migrations.0015_dose_early_hold", "grant"),
 ]
 
 

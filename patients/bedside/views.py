@@ -213,6 +213,12 @@ def vitals_entered_in_error(request: HttpRequest, patient_id: Any, vitals_id: An
 
 
 # --- (v2) An event that ends -----------------------------------------------------------------
+def _end_ids(event: ClinicalEvent) -> str:
+    """Ids of the end form's fields, one set per event: the form opens inside pages that have
+    their own "Note" (the events entry form), and a label must find its own field."""
+    return f"end-{event.pk}-%s"
+
+
 @login_required
 @permission_required("patients.change_clinicalevent", raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -226,9 +232,9 @@ def event_end_entry(request: HtmxHttpRequest, event_id: Any) -> HttpResponse:
     except ClinicalEvent.DoesNotExist as error:
         raise Http404("No such clinical event.") from error
     if request.method == "GET":
-        form = EventEndForm(initial={"ended_at": _now_local()})
+        form = EventEndForm(initial={"ended_at": _now_local()}, auto_id=_end_ids(event))
         return render(request, "bedside/_event_end.html", {"event": event, "form": form})
-    form = EventEndForm(request.POST)
+    form = EventEndForm(request.POST, auto_id=_end_ids(event))
     status = 400
     if form.is_valid():
         try:
@@ -417,6 +423,8 @@ def fluid_entry(request: HtmxHttpRequest, patient_id: Any) -> HttpResponse:
             "admission": selectors.open_admission(patient),
             "form": form,
             "title": title,
+            # What this shift and the last 24 h hold so far, before the entry is typed.
+            "balances": observation_selectors.fluid_balance(patient=patient),
         }
         return _render(request, "bedside/_fluid_form.html", context)
     return _entry(

@@ -29,9 +29,10 @@ def test_migration_creates_every_role_with_its_permissions():
             "therapy.view_dose",
         } <= perms_of(reader)
         assert all(".view_" in perm for perm in perms_of(reader)), perms_of(reader)
-    assert {"therapy.add_course", "therapy.override_precheck"} <= perms_of("physician")
+    early = "therapy.hold_dose_early"
+    assert {"therapy.add_course", "therapy.override_precheck", early} <= perms_of("physician")
     assert "therapy.administer_dose" in perms_of("nurse")
-    assert not {"therapy.add_course", "therapy.override_precheck"} & perms_of("nurse")
+    assert not {"therapy.add_course", "therapy.override_precheck", early} & perms_of("nurse")
     assert not any(
         p.startswith("patients.delete_") for role in ("nurse", "physician") for p in perms_of(role)
     )

@@ -37,6 +37,7 @@ class DoseSerializer(serializers.ModelSerializer[Dose]):
             "held_by",
             "hold_reasons",
             "note",
+            "early_reason",
             "override_reason",
             "entered_in_error_reason",
             "precheck",
@@ -111,6 +112,13 @@ class AdministerSerializer(serializers.Serializer[Any]):
 class HoldSerializer(serializers.Serializer[Any]):
     reasons = serializers.ListField(child=serializers.CharField(), allow_empty=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    early_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Physicians only: why the dose is held before its window (more than 2 h "
+        "before its time) — a documented early decision. Refused when the window is open.",
+    )
 
 
 class ReasonSerializer(serializers.Serializer[Any]):

@@ -190,7 +190,11 @@ class DoseViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[Dose]):
         responses={200: DoseSerializer, 409: None},
         description=(
             "Held now; the pre-dose check computed as the hold is recorded is stored with it. "
-            "409 when the dose is already decided or not the next due one."
+            "400 naming `held_at` more than 2 h before the dose's time, unless a physician "
+            "documents an early decision with `early_reason` (403 for anyone else; 400 naming "
+            "`early_reason` once the window is open). An early give does not exist: "
+            "`administer` stays refused before the window. 409 when the dose is already "
+            "decided or not the next due one."
         ),
     )
     @action(detail=True, methods=["post"])

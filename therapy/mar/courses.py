@@ -15,9 +15,12 @@ from patients.history import history_user_set
 from patients.models import Admission, Patient
 from patients.monitor_hook import notify_monitor
 from therapy.mar.timing import (
+    before_window,
     check_decision_time,
     check_dose_interval,
+    local_time,
     recording_moment,
+    window_opens_at,
 )
 from therapy.mar.verifier import verifier_refusal
 from therapy.models import Course, CourseStatus, Dose
@@ -246,12 +249,25 @@ def dose_hold(
     by: Any,
     reasons: list[str],
     note: str = "",
+    early_reason: str = "",
     held_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Dose:
     """Hold a dose with the criterion codes that justify it. A held dose is not made up. Its
-    time and its stored check follow the rules of giving (:func:`dose_administer`)."""
+    time and its stored check follow the rules of giving (:func:`dose_administer`).
+
+    Before the dose's window (more than 2 h before its time) a hold is refused, except as a
+    physician's documented early decision: ``early_reason`` says why, and is kept on the dose
+    with who (``held_by``) and when (``held_at``) — issue 14. An early reason on a dose whose
+    window is open is refused: there is nothing early to document."""
     _require(by, "therapy.administer_dose", "Only a nurse or physician may hold a dose.")
+    early_reason = early_reason.strip()
+    if early_reason:
+        _require(
+            by,
+            "therapy.hold_dose_early",
+            "Only a physician may hold a dose before its window (a documented early decision).",
+        )
     known = {code.value for code in CriterionCode} | {"clinical_judgement"}
     unknown = [code for code in reasons if code not in known]
     errors: dict[str, list[str]] = {}
@@ -267,8 +283,14 @@ def dose_hold(
     course, admission = _decidable(locked)
     now = now or timezone.now()
     held_at = held_at or now
+    if early_reason and not before_window(held_at, locked):
+        opens = local_time(window_opens_at(locked), now=now)
+        message = f"The dose's window is open (from {opens}): hold it without an early reason."
+        raise ValidationError({"early_reason": [message]})
     profile = rules_profile(rule_profile_active())
-    check_decision_time("held_at", held_at, locked, now=now, dosing=profile.dosing)
+    check_decision_time(
+        "held_at", held_at, locked, now=now, dosing=profile.dosing, early_hold=bool(early_reason)
+    )
     at = recording_moment(patient=course.patient, now=now)
     result = dose_check(dose=locked, at=at, profile=profile)
     return _decide(
@@ -280,6 +302,7 @@ def dose_hold(
         held_by=by,
         hold_reasons=list(dict.fromkeys(reasons)),
         note=note.strip(),
+        early_reason=early_reason,
         admission=admission,
         precheck=_snapshot(result),
     )

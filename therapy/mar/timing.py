@@ -19,6 +19,16 @@ from therapy.rules.schedule import earliest_next_dose
 
 CLOCK_SKEW = timedelta(minutes=5)  # devices may run a little ahead of the server
 EARLIEST_BEFORE_SCHEDULE = timedelta(hours=2)  # a dose is not given more than 2 h early
+TOO_EARLY = "Too early: more than 2 hours before the scheduled time."
+# Why each decision is refused before the window, and what, if anything, may be done instead.
+TOO_EARLY_GIVE = (
+    f"{TOO_EARLY} A dose is never given early: the q8h spacing is a safety rule, so it waits "
+    "for its window."
+)
+TOO_EARLY_HOLD = (
+    f"{TOO_EARLY} A physician may hold it early as a documented early decision, with the "
+    "reason written down."
+)
 
 
 def recording_moment(*, patient: Patient, now: datetime) -> datetime:
@@ -61,12 +71,30 @@ def _previous_decision(course: Course) -> Dose | None:
     )
 
 
+def window_opens_at(dose: Dose) -> datetime:
+    """The start of the dose's decision window: 2 h before its scheduled time (§4 (v2))."""
+    return dose.scheduled_at - EARLIEST_BEFORE_SCHEDULE
+
+
+def before_window(value: datetime, dose: Dose) -> bool:
+    """Whether a decision timed ``value`` would come before the dose's window opens."""
+    return value < window_opens_at(dose)
+
+
 def check_decision_time(
-    name: str, value: datetime, locked: Dose, *, now: datetime, dosing: DosingSettings
+    name: str,
+    value: datetime,
+    locked: Dose,
+    *,
+    now: datetime,
+    dosing: DosingSettings,
+    early_hold: bool = False,
 ) -> None:
     """A decision's clinical time: not in the future, at most ``late_entry_max_minutes``
     before it is recorded, never before the course's previous decision, and not more than 2 h
-    before the dose's scheduled time (§4 (v2)). Comparisons only: any datetime is answered."""
+    before the dose's scheduled time (§4 (v2)) — unless it is a physician's documented early
+    hold (``early_hold``, which the caller has authorised); a give is never early.
+    Comparisons only: any datetime is answered."""
     late = timedelta(minutes=dosing.late_entry_max_minutes)
     errors: list[str] = []
     if value > now + CLOCK_SKEW:
@@ -85,8 +113,8 @@ def check_decision_time(
             f"{previous.number}, {previous.status} at {local_time(previous_at, now=now)}): "
             "a decision cannot be recorded before it."
         )
-    if value < locked.scheduled_at - EARLIEST_BEFORE_SCHEDULE and not errors:
-        errors.append("Too early: more than 2 hours before the scheduled time.")
+    if before_window(value, locked) and not early_hold and not errors:
+        errors.append(TOO_EARLY_GIVE if name == "given_at" else TOO_EARLY_HOLD)
     if errors:
         raise ValidationError({name: errors})
 

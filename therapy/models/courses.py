@@ -132,6 +132,10 @@ class Dose(models.Model):
     )
     hold_reasons = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
+    # A physician's documented early decision: a hold recorded before the dose's window (more
+    # than 2 h before its time), with why (clinical-rules.md §4 (v2); issue 14). Who and when
+    # are held_by and held_at.
+    early_reason = models.TextField(blank=True)
     override_reason = models.TextField(blank=True)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -148,6 +152,7 @@ class Dose(models.Model):
         permissions = [
             ("administer_dose", "Can give or hold an IL-2 dose"),
             ("override_precheck", "Can give a dose against the pre-dose check, with a reason"),
+            ("hold_dose_early", "Can hold a dose before its window, with a documented reason"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["course", "cycle", "number"], name="one_dose_per_slot"),
@@ -177,6 +182,10 @@ class Dose(models.Model):
             models.CheckConstraint(
                 condition=Q(override_reason="") | Q(overridden_by__isnull=False),
                 name="override_has_a_physician",
+            ),
+            models.CheckConstraint(
+                condition=Q(early_reason="") | Q(held_by__isnull=False),
+                name="early_decision_is_a_hold_with_who",
             ),
         ]
         indexes = [models.Index(fields=["status", "scheduled_at"])]

@@ -660,6 +660,8 @@ def patient_chart(*, state: PatientState, window: str, now: datetime | None = No
         _creatinine(readings, time, profile, baseline.creatinine_mg_dl),
     ]
     add_projections(panels, trend, time, baseline.weight_kg)
+    for panel in panels:
+        panel.place_labels()
     complete = [v for v in readings.vitals if v.news2_total is not None]
     return Chart(
         patient=patient,

@@ -23,6 +23,12 @@ def anchor_at(x: float) -> str:
 
 
 PANEL_HEIGHT = 180
+# A right-edge label (12 px bold, with a 3 px white halo) as a box around its baseline, in
+# viewBox units: measured in Chromium (DejaVu Sans Bold: 11.3 above the baseline, 2.8 below)
+# plus the halo (issue 14 item 6).
+LABEL_ABOVE, LABEL_BELOW = 13.0, 4.5
+LABEL_TOP = LABEL_ABOVE  # the highest baseline: the words stay inside the panel
+LABEL_GAP = 10.0  # between two labels set side by side on one level
 
 
 def local(moment: datetime, fmt: str = "j M H:i") -> str:
@@ -49,6 +55,68 @@ class Line:
     y: float
     label: str
     css: str
+    label_x: float = 0.0  # where the label ends, and its baseline: Panel.place_labels
+    label_y: float = 0.0
+
+
+def label_width(text: str) -> float:
+    """A generous estimate of a label's width (the SVG is drawn on the server, which cannot
+    measure text): per character, a little wider than DejaVu Sans Bold at 12 px as Chromium
+    draws it (digits 8.3, lower case 6.6-8, "M" and "W" 12-13), so that estimates err wide."""
+    width = 0.0
+    for char in text:
+        if char in "mwMW":
+            width += 13.5
+        elif char.isupper() or char in "×→≥≤–—%=+":
+            width += 10.5
+        elif char.isdigit() or char.islower():
+            width += 8.5
+        else:  # space, punctuation
+            width += 5.0
+    return width
+
+
+@dataclass
+class LabelBox:
+    right: float
+    baseline: float
+    width: float
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (
+            self.right - self.width,
+            self.right,
+            self.baseline - LABEL_ABOVE,
+            self.baseline + LABEL_BELOW,
+        )
+
+    def hits(self, other: "LabelBox") -> bool:
+        left, right, top, bottom = self.box
+        o_left, o_right, o_top, o_bottom = other.box
+        return left < o_right and o_left < right and top < o_bottom and o_top < bottom
+
+
+def place_labels(wanted: list[LabelBox], *, left: float, bottom: float) -> list[LabelBox]:
+    """Labels that end at the plot's right edge, each wanted just by its own line: taken in
+    order, a label that would cover one already placed moves left along its own line, past the
+    one it meets (staggered, so every label stays on its line); when no room is left before
+    the plot's left edge it moves down below the labels it meets instead. None overlaps
+    another; every baseline stays between LABEL_TOP and ``bottom`` when there is room."""
+    placed: list[LabelBox] = []
+    for want in wanted:
+        label = LabelBox(want.right, min(max(want.baseline, LABEL_TOP), bottom), want.width)
+        while hit := [other for other in placed if label.hits(other)]:
+            further = min(other.box[0] for other in hit) - LABEL_GAP
+            if further - label.width >= left:
+                label = LabelBox(further, label.baseline, label.width)
+            else:  # no room on its line: under the labels it meets, at the right edge
+                # A hair more than touching: floating-point sums must not land it on the
+                # same edge again (a property test found that loop).
+                lower = max(other.box[3] for other in hit) + LABEL_ABOVE + 0.5
+                label = LabelBox(want.right, lower, label.width)
+        placed.append(label)
+    return placed
 
 
 @dataclass
@@ -60,6 +128,8 @@ class Rect:
     css: str
     title: str
     label: str = ""
+    label_x: float = 0.0  # a band's label: where it ends, and its baseline (place_labels)
+    label_y: float = 0.0
 
 
 @dataclass
@@ -84,6 +154,8 @@ class Projection:
     threshold_y: float | None
     label: str
     title: str
+    label_x: float = 0.0  # set by Panel.place_labels
+    label_y: float = 0.0
 
 
 @dataclass
@@ -107,6 +179,30 @@ class Panel:
     @property
     def plot_bottom(self) -> int:
         return PANEL_HEIGHT - BOTTOM
+
+    def place_labels(self) -> None:
+        """Every label drawn against the right edge — the bands' names, the reference lines'
+        thresholds and the projections' words — by its own line (a band's just under its top,
+        a line's just above it, a projection's above its end), and never over another (issue
+        14 item 6): thresholds close together ("3: stop" and "1.5 × baseline" of a baseline
+        of 2) are set side by side along their lines (:func:`place_labels`)."""
+        edge = WIDTH - RIGHT - 4
+        lines = sorted((line for line in self.lines if line.label), key=lambda line: line.y)
+        labelled: list[Rect | Line | Projection] = [b for b in self.bands if b.label]
+        labelled += [*lines, *self.projections]
+
+        def wanted(item: Rect | Line | Projection) -> LabelBox:
+            if isinstance(item, Rect):
+                return LabelBox(edge, item.y + 14, label_width(item.label))
+            if isinstance(item, Line):
+                return LabelBox(edge, item.y - 4, label_width(item.label))
+            return LabelBox(item.x2 - 6, item.y2 - 8, label_width(item.label))
+
+        placed = place_labels(
+            [wanted(i) for i in labelled], left=LEFT, bottom=self.plot_bottom - LABEL_BELOW
+        )
+        for item, label in zip(labelled, placed, strict=True):
+            item.label_x, item.label_y = label.right, label.baseline
 
 
 @dataclass

@@ -80,6 +80,11 @@ def course_order(request: HttpRequest, patient_id: Any) -> HttpResponse:
     )
 
 
+def _before_window(dose: Dose) -> bool:
+    window = DoseWindow.of(dose.scheduled_at, overdue_after=dose_overdue_after())
+    return not decision_window(window, now=timezone.now())["window_open"]
+
+
 def _decision_page(
     request: HttpRequest, dose: Dose, template: str, form: Any, status: int = 200
 ) -> HttpResponse:
@@ -158,18 +163,28 @@ def dose_give(request: HttpRequest, dose_id: Any) -> HttpResponse:
 def dose_hold(request: HttpRequest, dose_id: Any) -> HttpResponse:
     dose = _dose(request, dose_id)
     profile = rules_profile(rule_profile_active())
+    # Before the window, only a physician's documented early decision may hold the dose; the
+    # service enforces it again (therapy.mar.courses.dose_hold).
+    early = _before_window(dose) and request.user.has_perm("therapy.hold_dose_early")
     if request.method == "POST":
-        form = HoldForm(request.POST, profile=profile)
+        form = HoldForm(request.POST, profile=profile, early=early)
     else:
+        check = courses.dose_check(dose=dose)
+        # Before the window, tick what the picture of now would hold for (the provisional
+        # check's current picture); inside it, what the check holds for.
+        picture = check.current_picture if early and check.current_picture else check
         form = HoldForm(
-            initial={"reasons": courses.dose_check(dose=dose).hold_reasons}, profile=profile
+            initial={"reasons": picture.hold_reasons},
+            profile=profile,
+            early=early,
         )
     if request.method == "POST" and form.is_valid():
         held = _apply(
             form, lambda: courses.dose_hold(dose=dose, by=request.user, **form.cleaned_data)
         )
         if held is not None:
-            messages.success(request, f"Cycle {held.cycle} dose {held.number} held.")
+            early_words = " before its window (documented early decision)" if early else ""
+            messages.success(request, f"Cycle {held.cycle} dose {held.number} held{early_words}.")
             return redirect("patients:detail", patient_id=dose.course.patient_id)
     return _decision_page(
         request, dose, "therapy/dose_hold.html", form, 400 if request.method == "POST" else 200

@@ -91,9 +91,20 @@ class HoldForm(forms.Form):
     reasons = forms.MultipleChoiceField(choices=(), widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, profile: RuleProfile, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, profile: RuleProfile, early: bool = False, **kwargs: Any
+    ) -> None:
+        """``early``: a physician's documented early decision, before the dose's window — the
+        form then asks why, and the reason is required (the service requires it too)."""
         super().__init__(*args, **kwargs)
         cast(forms.MultipleChoiceField, self.fields["reasons"]).choices = hold_choices(profile)
+        if early:
+            self.fields["early_reason"] = forms.CharField(
+                label="Why hold before the window (early decision)",
+                help_text="Required. Recorded on the dose with your name and the time.",
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={"required": "Say why the dose is held before its window."},
+            )
 
 
 class DiscontinueForm(forms.Form):

@@ -134,6 +134,7 @@ def _recent_doses(patient_ids: list[Any], now: datetime) -> dict[Any, list[Dose]
             | Q(status=DoseStatus.HELD, held_at__gte=since)
         )
         .annotate(patient=F("course__patient_id"))
+        .select_related("held_by")  # an early hold names who decided it
         .order_by("cycle", "number")
     )
     by_patient: dict[Any, list[Dose]] = defaultdict(list)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils import dateformat, timezone
@@ -294,13 +295,40 @@ def local_stamps(text: str) -> str:
     return ISO_STAMP.sub(local, text)
 
 
+# The rules say how much urine output a window held as a fact with one decimal ("only 0.0 h of
+# urine output recorded; 8 h needed" — therapy.rules.readings, therapy.rules.vls, and stored so
+# in old evidence); the pages say it as the ward would.
+URINE_RECORDED = re.compile(r"only (\d+(?:\.\d+)?) h of urine output recorded")
+
+
+def recorded_hours_words(hours: Decimal) -> str:
+    """A span of charted output: "45 min" under an hour, "3 h", "3.5 h" (no ".0")."""
+    if hours < 1:
+        return f"{int((hours * 60).to_integral_value())} min"
+    return f"{hours.normalize():f} h"
+
+
+def urine_recorded_words(text: str) -> str:
+    """ "only 0.0 h of urine output recorded" reads "no urine output recorded yet"; "only 3.0 h"
+    reads "only 3 h", and under an hour in minutes ("only 30 min")."""
+
+    def words(match: re.Match[str]) -> str:
+        hours = Decimal(match.group(1))
+        if hours == 0:
+            return "no urine output recorded yet"
+        return f"only {recorded_hours_words(hours)} of urine output recorded"
+
+    return URINE_RECORDED.sub(words, text)
+
+
 def code_words(text: str) -> str:
-    """Oxygen device codes a rule wrote into a sentence ("Oxygen: room_air") as words, and
-    timestamps in local time: no code or UTC stamp reaches a clinician."""
+    """Oxygen device codes a rule wrote into a sentence ("Oxygen: room_air") as words, the
+    rules' counts of charted urine as the ward says them, and timestamps in local time: no
+    code or UTC stamp reaches a clinician."""
     for device in OxygenDevice:
         if "_" in device.value:
             text = re.sub(rf"\b{device.value}\b", str(device.label).lower(), text)
-    return local_stamps(text)
+    return local_stamps(urine_recorded_words(text))
 
 
 def evidence_lines(alert: Alert) -> list[str]:
@@ -527,7 +555,7 @@ def _needs(check: dict[str, Any], opens_at: Any) -> tuple[str, ...]:
         if vitals_note and note == vitals_note:
             continue
         needs.append(
-            local_stamps(note) or criterion_name(str(criterion.get("code", ""))) + ": no data"
+            code_words(note) or criterion_name(str(criterion.get("code", ""))) + ": no data"
         )
     return tuple(dict.fromkeys(needs))
 

@@ -66,7 +66,9 @@ def work_items(
         words = {
             "upcoming": f"from {time_words(window.opens_at)} for {number} at "
             f"{time_words(window.due_at)}",
-            "done": f"taken for {number} at {time_words(window.due_at)}",
+            # "taken for dose 1 at 18:32" read as if taken at 18:32 (after looking at the
+            # tablet screenshots): the time is the dose's.
+            "done": f"taken for {number} (due {time_words(window.due_at)})",
         }.get(predose, f"needed before {number} at {time_words(window.due_at)}")
         items.append(WorkItem("Pre-dose vitals", words, "ok" if predose == "upcoming" else predose))
     weight = state.latest_values.get("weight_kg")
