@@ -40,6 +40,8 @@ def _when(status: str, due_at: datetime | None, *, never: str) -> str:
         return never
     if status == "overdue":
         return f"since {time_words(due_at)}"
+    if status == "due":  # beside the DUE flag: "Creatinine DUE by 18:00", not "DUE due 18:00"
+        return f"by {time_words(due_at)}"
     return f"due {time_words(due_at)}"
 
 
