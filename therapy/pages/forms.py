@@ -3,7 +3,7 @@ from typing import Any, cast
 from django import forms
 
 from patients.forms import DateTimeLocalInput
-from therapy.pages.wording import criterion_name
+from therapy.pages.wording import criterion_name, threshold_words
 from therapy.rules import RuleProfile
 from therapy.rules.precheck import describe
 from therapy.rules.profile import DosingSettings
@@ -76,7 +76,7 @@ def hold_choices(profile: RuleProfile) -> list[tuple[str, str]]:
         (
             c.code.value,
             f"{criterion_name(c.code.value)}: "
-            f"{describe(c, fluid_window_hours=window)} ({c.action})",
+            f"{threshold_words(describe(c, fluid_window_hours=window))} ({c.action})",
         )
         for c in profile.precheck.criteria
         if c.enabled

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import dateformat, timezone
 
-from patients.models import Consciousness, News2Band, OxygenDevice
+from patients.models import ClinicalEventCode, Consciousness, News2Band, OxygenDevice
 from patients.selectors.observations import LatestValue
 from therapy.models import (
     Alert,
@@ -500,6 +500,19 @@ def criterion_name(code: str, threshold: str = "") -> str:
     if code in CRITERION_WORDS:
         return CRITERION_WORDS[code][0]
     return threshold[:1].upper() + threshold[1:] if threshold else "A hold criterion"
+
+
+def threshold_words(threshold: str) -> str:
+    """A criterion's threshold as the rules describe it ("device venturi_mask, cpap", "event
+    atrial_fibrillation, svt") with each device and event code in words ("venturi mask,
+    CPAP", "atrial fibrillation, SVT")."""
+    labels = {str(c.value): str(c.label) for c in (*OxygenDevice, *ClinicalEventCode)}
+
+    def listed(match: re.Match[str]) -> str:
+        codes = [code.strip() for code in match.group(2).split(",")]
+        return f"{match.group(1)} " + ", ".join(labels.get(code, code) for code in codes)
+
+    return re.sub(r"\b(device|event) ([a-z0-9_]+(?:, [a-z0-9_]+)*)", listed, threshold)
 
 
 def criterion_value(criterion: dict[str, Any]) -> str:
