@@ -188,7 +188,7 @@ def test_failures_block_the_pair_and_the_checker_can_still_sign_in(
     # django-axes saw nothing, and the checker signs in as usual.
     assert AccessAttempt.objects.count() == AccessFailureLog.objects.count() == 0
     signed_in = client.post(reverse("login"), {"username": "nurse.two", "password": PASSWORD})
-    assert signed_in.status_code == 302 and signed_in["Location"] == reverse("patients:list")
+    assert signed_in.status_code == 302 and signed_in["Location"] == reverse("home")
 
     # Another nurse may still be checked by nurse.two: the block is the pair's.
     other = make_user("nurse", username="nurse.three")
