@@ -6,8 +6,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
+from django.utils.dateparse import parse_datetime
 
 from patients.models import (
     Admission,
@@ -63,11 +65,21 @@ def _as_of_query() -> tuple[str, tuple[Any, ...], int]:
     evaluation), running it well under one (issue 16 profile)."""
     query = Patient.objects.filter(pk=_SOME_PATIENT).annotate(latest=latest_change())
     sql, params = query.query.sql_with_params()
-    (slot,) = [n for n, value in enumerate(params) if value == _SOME_PATIENT]
+    # The id as the database takes it: a UUID on PostgreSQL, 32 hex digits on SQLite (the
+    # embedded mode of `make run`).
+    stand_in = _patient_param(_SOME_PATIENT)
+    (slot,) = [n for n, value in enumerate(params) if value in (_SOME_PATIENT, stand_in)]
     return sql, tuple(params), slot
 
 
-def _as_of(latest: datetime | None) -> datetime | None:
+def _patient_param(patient_id: uuid.UUID) -> Any:
+    return Patient._meta.pk.get_db_prep_value(patient_id, connection)
+
+
+def _as_of(latest: datetime | str | None) -> datetime | None:
+    if isinstance(latest, str):  # SQLite: a raw query's annotation comes back as its text
+        parsed = parse_datetime(latest)
+        latest = parsed.replace(tzinfo=UTC) if parsed and parsed.tzinfo is None else parsed
     return None if latest is None or latest <= EPOCH else latest
 
 
@@ -75,7 +87,7 @@ def patient_as_of(*, patient_id: uuid.UUID) -> tuple[Patient | None, datetime | 
     """The patient and the time of their newest recorded change, in one query."""
     sql, params, slot = _as_of_query()
     values = list(params)
-    values[slot] = uuid.UUID(str(patient_id))
+    values[slot] = _patient_param(uuid.UUID(str(patient_id)))
     for patient in Patient.objects.raw(sql, values):
         return patient, _as_of(getattr(patient, "latest", None))
     return None, None
