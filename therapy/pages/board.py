@@ -14,6 +14,7 @@ Risk, the default order (docs/pages.md), highest first:
 then ward and bed.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -284,25 +285,38 @@ class BoardRow:
         )
 
 
+class StatusCounts:
+    """What the board's status line counts, the same whether the board was read fresh
+    (``Board``) or from its kept rows (``board_cache.CachedBoard``): patients by their most
+    severe open alert, and the alerts waiting for acknowledgement."""
+
+    def counted(self) -> Iterable[tuple[int, int]]:
+        """Per patient: the rank of the most severe open alert, and the unacknowledged."""
+        raise NotImplementedError
+
+    @property
+    def emergency(self) -> int:
+        return sum(1 for rank, _ in self.counted() if rank == 2)
+
+    @property
+    def urgent(self) -> int:
+        return sum(1 for rank, _ in self.counted() if rank == 1)
+
+    @property
+    def unacknowledged(self) -> int:
+        return sum(waiting for _, waiting in self.counted())
+
+
 @dataclass
-class Board:
+class Board(StatusCounts):
     rows: list[BoardRow]
     ward: str
     sort: str
     generated_at: datetime
     wards: list[str] = field(default_factory=list)
 
-    @property
-    def emergency(self) -> int:
-        return sum(1 for row in self.rows if row.top_severity_rank == 2)
-
-    @property
-    def urgent(self) -> int:
-        return sum(1 for row in self.rows if row.top_severity_rank == 1)
-
-    @property
-    def unacknowledged(self) -> int:
-        return sum(row.unacknowledged for row in self.rows)
+    def counted(self) -> Iterable[tuple[int, int]]:
+        return ((row.top_severity_rank, row.unacknowledged) for row in self.rows)
 
 
 def ward_board(

@@ -58,7 +58,7 @@ from redis.exceptions import RedisError
 
 from patients.models import Admission
 from patients.selectors import patients as patient_selectors
-from therapy.pages.board import SORTS, BoardRow
+from therapy.pages.board import SORTS, BoardRow, StatusCounts
 from therapy.state.patient_state import admission_states
 
 logger = logging.getLogger(__name__)
@@ -213,7 +213,7 @@ def current_board_summary(
 
 
 @dataclass
-class CachedBoard:
+class CachedBoard(StatusCounts):
     """The board as entries in display order; row HTML fetched or built on demand."""
 
     entries: list[RowEntry]
@@ -233,17 +233,8 @@ class CachedBoard:
     def patients(self) -> int:
         return len(self.entries)
 
-    @property
-    def emergency(self) -> int:
-        return sum(1 for entry in self.entries if entry.severity_rank == 2)
-
-    @property
-    def urgent(self) -> int:
-        return sum(1 for entry in self.entries if entry.severity_rank == 1)
-
-    @property
-    def unacknowledged(self) -> int:
-        return sum(entry.unacknowledged for entry in self.entries)
+    def counted(self) -> Iterable[tuple[int, int]]:
+        return ((entry.severity_rank, entry.unacknowledged) for entry in self.entries)
 
     @property
     def versions(self) -> list[tuple[str, str]]:
