@@ -4,6 +4,7 @@ asked for), authenticated like the REST API, errors as ``OperationOutcome``."""
 import hashlib
 import json
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -593,15 +594,16 @@ class PatientSearchView(FhirView):
         )
 
 
-class PatientCompartmentSearchView(FhirView):
+class PatientCompartmentSearchView(FhirView, ABC):
     """A search within one patient's compartment: ``patient`` is required, and a patient the
     caller may not see (or that does not exist) gives an empty bundle, not a 404. Each
     subclass names its ``resource_type`` and builds that patient's resources in ``found``."""
 
     resource_type: ClassVar[str]
 
+    @abstractmethod
     def found(self, request: Request, patient: Patient) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        """The patient's resources of this type, before the search's parameters apply."""
 
     def get(self, request: Request) -> Response:
         patient = searched_patient(request)

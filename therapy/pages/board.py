@@ -14,6 +14,7 @@ Risk, the default order (docs/pages.md), highest first:
 then ward and bed.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -285,14 +286,14 @@ class BoardRow:
         )
 
 
-class StatusCounts:
+class StatusCounts(ABC):
     """What the board's status line counts, the same whether the board was read fresh
     (``Board``) or from its kept rows (``board_cache.CachedBoard``): patients by their most
     severe open alert, and the alerts waiting for acknowledgement."""
 
+    @abstractmethod
     def counted(self) -> Iterable[tuple[int, int]]:
         """Per patient: the rank of the most severe open alert, and the unacknowledged."""
-        raise NotImplementedError
 
     @property
     def emergency(self) -> int:
