@@ -5,6 +5,7 @@ connection, and read the ACKs back in order. What the messages mean is tested ov
 tests/patients/hl7 (the same receiver)."""
 
 import asyncio
+import contextlib
 import io
 import socket
 import threading
@@ -39,9 +40,8 @@ def listener(transactional_db: None) -> Iterator[tuple[int, object]]:
         asyncio.set_event_loop(loop)
         task = loop.create_task(serve("127.0.0.1", 0, by=gateway, started=started))
         try:
-            loop.run_until_complete(task)
-        except asyncio.CancelledError:
-            pass
+            with contextlib.suppress(asyncio.CancelledError):  # the test's end cancels it
+                loop.run_until_complete(task)
         finally:
             loop.close()
 
