@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from therapy.rules.monitoring import (
+    CREATININE_INTERVAL,
+    CYCLE_MARGIN,
+    WEIGHT_INTERVAL,
     DoseWindow,
     PredoseVitals,
     fluid_balance_status,
@@ -79,6 +82,24 @@ def test_vitals_status_over_a_2_hour_interval(age, status):
 )
 def test_a_daily_task(age, status):
     assert interval_status(last_at=LAST, interval=24 * H, now=LAST + age) == status
+
+
+@pytest.mark.parametrize(("interval", "hours"), [(WEIGHT_INTERVAL, 24), (CREATININE_INTERVAL, 12)])
+def test_weight_daily_and_creatinine_twice_a_day(interval, hours):
+    # §6: the nurse's work list [S8], [S9]; due from three quarters of the interval.
+    assert interval_status(last_at=LAST, interval=interval, now=LAST + hours * H) == "due"
+    assert (
+        interval_status(last_at=LAST, interval=interval, now=LAST + hours * H + TICK) == "overdue"
+    )
+    assert (
+        interval_status(last_at=LAST, interval=interval, now=LAST + hours * 45 * M - TICK) == "ok"
+    )
+
+
+def test_a_cycle_is_active_within_a_day_of_a_dose():
+    # §6: vitals every 2 h "in an active cycle" — a dose scheduled within 24 h either side (the
+    # monitor compares each dose's time with this margin).
+    assert CYCLE_MARGIN == 24 * H
 
 
 def test_a_task_never_done_is_overdue():

@@ -37,7 +37,7 @@ from therapy.rules.inputs import (
 from therapy.rules.precheck import CriterionStatus, Recommendation, precheck_dose
 from therapy.rules.profile import DEFAULT_PROFILE, CriterionCode
 from therapy.rules.schedule import course_start_errors
-from therapy.rules.windows import UrineOutput
+from therapy.rules.windows import UrineOutput, hours
 
 D = Decimal
 H = timedelta(hours=1)
@@ -234,6 +234,13 @@ def test_the_dosing_weight_is_read_as_a_decimal() -> None:
     with pytest.raises(RuleInputError) as caught:
         PatientBaseline(weight_kg=D(70), dosing_weight_kg="heavy")  # type: ignore[arg-type]
     assert list(caught.value.errors) == ["dosing_weight_kg"]
+
+
+def test_durations_are_exact_to_the_microsecond_at_any_length() -> None:
+    # 200 000 days and 1 µs: more microseconds than a float holds exactly (2**53).
+    span = timedelta(days=200_000, microseconds=1)
+    assert hours(span) == D(17_280_000_000_000_001) / D(3_600_000_000)
+    assert hours(timedelta(minutes=90)) == D("1.5")
 
 
 # --- urine output arithmetic at its edges -----------------------------------------------------
