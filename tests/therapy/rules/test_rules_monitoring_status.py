@@ -25,12 +25,17 @@ from therapy.rules.profile import DEFAULT_PROFILE
 H, M = timedelta(hours=1), timedelta(minutes=1)
 TICK = timedelta(microseconds=1)
 DOSE_AT = datetime(2026, 3, 3, 14, 0, tzinfo=UTC)
-WINDOW = DoseWindow.of(DOSE_AT, overdue_after=H)
+
+
+def window() -> DoseWindow:
+    # Built inside each test, never at import: a mutation test runs the rules mutated only
+    # after the test modules are imported.
+    return DoseWindow.of(DOSE_AT, overdue_after=H)
 
 
 # --- a dose's window ----------------------------------------------------------------------------
 def test_the_window_opens_2_hours_before_the_dose_and_is_overdue_after_the_grace():
-    assert DoseWindow(opens_at=DOSE_AT - 2 * H, due_at=DOSE_AT, overdue_at=DOSE_AT + H) == WINDOW
+    assert DoseWindow(opens_at=DOSE_AT - 2 * H, due_at=DOSE_AT, overdue_at=DOSE_AT + H) == window()
     assert DoseWindow.of(DOSE_AT, overdue_after=30 * M).overdue_at == DOSE_AT + 30 * M
 
 
@@ -46,7 +51,7 @@ def test_the_window_opens_2_hours_before_the_dose_and_is_overdue_after_the_grace
     ],
 )
 def test_dose_window_status(now, status):
-    assert WINDOW.status(now) == status
+    assert window().status(now) == status
 
 
 @pytest.mark.parametrize(
@@ -54,7 +59,7 @@ def test_dose_window_status(now, status):
     [(DOSE_AT - 2 * H - TICK, True), (DOSE_AT - 2 * H, False), (DOSE_AT, False)],
 )
 def test_a_check_before_the_window_opens_is_provisional(checked_at, provisional):
-    assert WINDOW.provisional(checked_at) is provisional
+    assert window().provisional(checked_at) is provisional
 
 
 # --- vitals and repeated tasks ------------------------------------------------------------------
@@ -150,7 +155,7 @@ def test_the_fluid_balance_follows_the_shift_of_local_now():
     ],
 )
 def test_predose_vitals_status(last_vitals_at, now, status):
-    found = predose_vitals_status(window=WINDOW, last_vitals_at=last_vitals_at, now=now)
+    found = predose_vitals_status(window=window(), last_vitals_at=last_vitals_at, now=now)
     assert found == status
 
 
