@@ -8,8 +8,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from tests.support.rules_factories import NOW, ago, baseline, record, urine, vitals
 from therapy.rules.inputs import DoseRecord, LabResult, SkippedRecord, VitalsSet
@@ -267,3 +271,26 @@ def test_the_baseline_multiple_counts_when_reached_whatever_the_line_says() -> N
     found = series(assess(rec, profile), TrendSeries.CREATININE)
     assert found.projected_value == D("1.35")
     assert (found.status, found.threshold_value) == (TrendStatus.CROSSING, D("1.35"))
+
+
+# --- property: the shift ends asked for ------------------------------------------------------
+@settings(max_examples=200, deadline=None)
+@example(shift_hours=1, first_start=0, count=2400, minutes=0)  # 100 days of hourly "shifts"
+@given(
+    shift_hours=st.sampled_from([1, 2, 3, 4, 6, 8, 12, 24]),
+    first_start=st.integers(min_value=0, max_value=23),
+    count=st.integers(min_value=1, max_value=400),
+    minutes=st.integers(min_value=0, max_value=7 * 24 * 60),
+)
+def test_shift_ends_are_the_last_count_ends_every_shift_hours(
+    shift_hours: int, first_start: int, count: int, minutes: int
+) -> None:
+    settings_ = replace(
+        DEFAULT_PROFILE.trends, shift_hours=shift_hours, shift_first_start_hour=first_start
+    )
+    at = NOW + minutes * M
+    ends = shift_ends(at, settings_, UTC, count)
+    assert len(ends) == count
+    assert all(later - earlier == shift_hours * H for earlier, later in pairwise(ends))
+    assert at - shift_hours * H < ends[-1] <= at
+    assert (ends[-1].hour - first_start) % shift_hours == 0
