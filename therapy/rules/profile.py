@@ -260,11 +260,16 @@ class AkiSettings:
             name: getattr(self, name)
             for name in ("rise_stage", "absolute_stage", "anuria_stage", "events_stage")
         }
+        # A row's errors are named by its place in the table, as its stage's are.
         for index, row in enumerate(self.creatinine_stages):
-            _positive(errors, row, "ratio_from")
+            row_errors = ErrorCollector()
+            _positive(row_errors, row, "ratio_from")
+            errors.merge(f"creatinine_stages[{index}]", row_errors.errors)
             stages[f"creatinine_stages[{index}].stage"] = row.stage
         for index, urine in enumerate(self.urine_stages):
-            _positive(errors, urine, "below_ml_kg_h", "window_hours")
+            row_errors = ErrorCollector()
+            _positive(row_errors, urine, "below_ml_kg_h", "window_hours")
+            errors.merge(f"urine_stages[{index}]", row_errors.errors)
             stages[f"urine_stages[{index}].stage"] = urine.stage
         for name, stage in stages.items():
             if stage not in AKI_STAGES:

@@ -45,7 +45,6 @@ from therapy.rules.windows import hours, urine_output
 # The kinds of record the series read: a skipped one of these is named in the evidence.
 READS: Final = ("vitals", "fluids", "labs", "baseline", "doses")
 _PLACES: Final = Decimal("0.01")
-_HOUR: Final = timedelta(hours=1)
 
 
 class TrendStatus(StrEnum):
@@ -214,9 +213,9 @@ def shift_ends(at: datetime, settings: TrendSettings, zone: tzinfo, count: int) 
         for k in range(24 // settings.shift_hours)
     ]
     ends: list[datetime] = []
-    for back in range(0, count // len(starts) + 3):
+    for back in range(count // len(starts) + 3):
         moment_day = day - timedelta(days=back)
-        for hour in sorted(starts, reverse=True):
+        for hour in starts:
             end = datetime.combine(moment_day, time(hour), tzinfo=zone)
             if end <= local:
                 ends.append(end)
@@ -287,9 +286,9 @@ def _thresholds(
 
 
 def _with(line: TrendLine, threshold: Decimal, inclusive: bool) -> TrendLine:
-    return replace(
-        line, threshold=threshold, inclusive=inclusive, rise_by=None, baseline_ratio=None
-    )
+    """The line to compare a derived threshold with (``beyond`` reads only the direction, the
+    threshold and whether reaching it counts)."""
+    return replace(line, threshold=threshold, inclusive=inclusive)
 
 
 def _series(ctx: _Context, line: TrendLine, horizon_at: datetime) -> SeriesTrend:
