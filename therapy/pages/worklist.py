@@ -16,6 +16,7 @@ from patients.models import FluidEntry, LabResult, Patient
 from patients.monitor_status import WorkItem
 from patients.vocabulary import LabTest
 from therapy.pages.wording import time_words
+from therapy.profiles import rule_profile_active, rules_profile
 from therapy.rules.monitoring import (
     CREATININE_INTERVAL,
     WEIGHT_INTERVAL,
@@ -24,6 +25,7 @@ from therapy.rules.monitoring import (
     predose_vitals_status,
     shift_bounds,
 )
+from therapy.rules.profile import MonitoringSettings
 from therapy.state.patient_state import PatientState, patient_states
 
 
@@ -51,6 +53,7 @@ def work_items(
     fluids_until: datetime | None,
     creatinine_at: datetime | None,
     now: datetime,
+    monitoring: MonitoringSettings,
 ) -> list[WorkItem]:
     items = [
         WorkItem(
@@ -61,7 +64,9 @@ def work_items(
         )
     ]
     window = state.dose_window
-    predose = predose_vitals_status(window=window, last_vitals_at=state.last_complete_at, now=now)
+    predose = predose_vitals_status(
+        window=window, last_vitals_at=state.last_complete_at, now=now, settings=monitoring
+    )
     if window is not None and predose != "none":
         dose = state.therapy.next_dose
         number = f"dose {dose.number}" if dose else "the dose"
@@ -115,6 +120,8 @@ def work_items(
 def work_lists(patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[WorkItem]]:
     """The provider ``TherapyConfig.ready`` registers with ``patients.monitor_status``."""
     now = timezone.now()
+    # The site's profile, for the same pre-dose lead time as the monitor's alert.
+    monitoring = rules_profile(rule_profile_active()).monitoring
     patients = list(Patient.objects.filter(pk__in=patient_ids))
     fluids = dict(
         FluidEntry.objects.filter(patient_id__in=patient_ids, entered_in_error=False)
@@ -136,6 +143,7 @@ def work_lists(patient_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[WorkItem]]:
             fluids_until=fluids.get(state.patient.pk),
             creatinine_at=creatinine.get(state.patient.pk),
             now=now,
+            monitoring=monitoring,
         )
         for state in patient_states(patients=patients, now=now)
     }

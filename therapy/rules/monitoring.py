@@ -134,9 +134,6 @@ def predose_vitals(
 # balance every 8 h ward shift.
 WEIGHT_INTERVAL: Final = timedelta(hours=24)
 CREATININE_INTERVAL: Final = timedelta(hours=12)
-# Pre-dose vitals (§6 (v2) ``predose_vitals_due``): routine inside the window, urgent from
-# this long before the dose.
-PREDOSE_URGENT_BEFORE: Final = timedelta(minutes=30)
 
 
 def interval_status(*, last_at: datetime | None, interval: timedelta, now: datetime) -> str:
@@ -157,15 +154,21 @@ def fluid_balance_status(*, last_charted_end: datetime | None, local_now: dateti
 
 
 def predose_vitals_status(
-    *, window: DoseWindow | None, last_vitals_at: datetime | None, now: datetime
+    *,
+    window: DoseWindow | None,
+    last_vitals_at: datetime | None,
+    now: datetime,
+    settings: MonitoringSettings,
 ) -> str:
     """Vitals inside the next dose's window (§6 (v2)): ``none`` without a dose, ``upcoming``
     before the window, ``done`` once a set is taken inside it, else ``due`` (``overdue`` from
-    30 min before the dose, when ``predose_vitals_due`` turns urgent)."""
+    the profile's ``predose_vitals_urgent_minutes`` before the dose, when
+    ``predose_vitals_due`` turns urgent: the same setting as the alert's)."""
     if window is None:
         return "none"
     if now < window.opens_at:
         return "upcoming"
     if last_vitals_at is not None and last_vitals_at >= window.opens_at:
         return "done"
-    return "overdue" if now >= window.due_at - PREDOSE_URGENT_BEFORE else "due"
+    urgent_before = timedelta(minutes=settings.predose_vitals_urgent_minutes)
+    return "overdue" if now >= window.due_at - urgent_before else "due"

@@ -3,6 +3,7 @@
 ``predose_vitals_status`` — both edges of every boundary, and the exact words the pages and the
 API show."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,8 @@ from therapy.rules.monitoring import (
     vitals_status,
 )
 from therapy.rules.profile import DEFAULT_PROFILE
+
+MONITORING = DEFAULT_PROFILE.monitoring  # urgent from 30 min before the dose
 
 H, M = timedelta(hours=1), timedelta(minutes=1)
 TICK = timedelta(microseconds=1)
@@ -155,12 +158,27 @@ def test_the_fluid_balance_follows_the_shift_of_local_now():
     ],
 )
 def test_predose_vitals_status(last_vitals_at, now, status):
-    found = predose_vitals_status(window=window(), last_vitals_at=last_vitals_at, now=now)
+    found = predose_vitals_status(
+        window=window(), last_vitals_at=last_vitals_at, now=now, settings=MONITORING
+    )
+    assert found == status
+
+
+@pytest.mark.parametrize(
+    ("now", "status"), [(DOSE_AT - 45 * M - TICK, "due"), (DOSE_AT - 45 * M, "overdue")]
+)
+def test_predose_vitals_turn_overdue_by_the_sites_setting(now, status):
+    """The work list turns with the alert: a site urgent from 45 min before the dose."""
+    settings = replace(MONITORING, predose_vitals_urgent_minutes=45)
+    found = predose_vitals_status(window=window(), last_vitals_at=None, now=now, settings=settings)
     assert found == status
 
 
 def test_predose_vitals_status_without_a_dose_is_none():
-    assert predose_vitals_status(window=None, last_vitals_at=None, now=DOSE_AT) == "none"
+    found = predose_vitals_status(
+        window=None, last_vitals_at=None, now=DOSE_AT, settings=MONITORING
+    )
+    assert found == "none"
 
 
 def test_predose_vitals_names_its_dose_and_window():
