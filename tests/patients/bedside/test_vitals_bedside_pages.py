@@ -48,8 +48,9 @@ def test_the_ward_board_query_count_does_not_grow_with_beds(
     # in one query), the monitor's status of every bed (one query, through the hook), and
     # the work list through its hook: the read model's queries (patients, admissions,
     # courses, doses, the newest sets and their vasopressors, monitor rows, alerts) and
-    # the newest fluid period and creatinine per patient
-    with django_assert_num_queries(19):
+    # the newest fluid period and creatinine per patient, and the site's rule profile (the
+    # pre-dose lead time, as the monitor's alert reads it)
+    with django_assert_num_queries(20):
         response = signed_in.get(reverse("patients:bedside"))
     assert response.content.decode().count('class="bed-card"') == beds
 
