@@ -114,6 +114,16 @@ def test_every_dosing_cap_is_itself_allowed(name: str, cap: int) -> None:
     assert getattr(RuleProfile.from_dict(data).dosing, name) == cap
 
 
+@pytest.mark.parametrize(
+    ("name", "cap"),
+    [("min_dose_iu_per_kg", 1_000_000), ("max_dose_iu_per_kg", 1_000_000)],
+)
+def test_one_above_a_dose_cap_is_refused(name: str, cap: int) -> None:
+    """The other edge of the dose caps (the literal pass moved the minimum's cap up by one)."""
+    data = edited(f"dosing.{name}", cap + 1)
+    assert f"must be at most {cap}" in " ".join(errors_of(data).get(f"dosing.{name}", []))
+
+
 def test_predose_urgency_inside_the_window() -> None:
     assert errors_of(edited("monitoring.predose_vitals_urgent_minutes", 121)) == {
         "monitoring.predose_vitals_urgent_minutes": ["must not exceed the window"]
