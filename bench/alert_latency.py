@@ -30,6 +30,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "il2monitor.settings.test")
 os.environ.setdefault("TEST_RESULT_BACKEND", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -55,7 +56,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(posts: int, pings: int) -> tuple[list[float], list[float], list[float], list[float]]:
+def measure(
+    posts: int, pings: int
+) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
+    from django.test.utils import override_settings
     from django.utils import timezone
     from rest_framework.test import APIClient
 
@@ -103,9 +107,20 @@ def measure(posts: int, pings: int) -> tuple[list[float], list[float], list[floa
             start = time.perf_counter()
             ping.delay().get(timeout=30)
             round_trips.append(time.perf_counter() - start)
+        # The framework's floor for the POST itself: a bare DRF endpoint that validates the
+        # same body and inserts one row (bench/bare_urls.py, as for ingestion), same client.
+        bare = []
+        with override_settings(ROOT_URLCONF="bare_urls"):
+            for patient in patients[posts:]:
+                body = {**VITALS, "taken_at": timezone.now().isoformat()}
+                start = time.perf_counter()
+                response = client.post(f"/bench/bare/{patient.pk}/vitals/", body, format="json")
+                bare.append(time.perf_counter() - start)
+                if response.status_code != 201:
+                    raise SystemExit(f"bare POST failed: {response.status_code}")
     finally:
         stop(worker)
-    return back_to_back, settled, answered, round_trips
+    return back_to_back, settled, answered, round_trips, bare
 
 
 def main() -> None:
@@ -122,7 +137,7 @@ def main() -> None:
     databases = setup_databases(verbosity=0, interactive=False)
     load_before = os.getloadavg()
     try:
-        back_to_back, settled, answered, round_trips = measure(args.posts, args.pings)
+        back_to_back, settled, answered, round_trips, bare = measure(args.posts, args.pings)
     finally:
         teardown_databases(databases, verbosity=0)
     load_after = os.getloadavg()
@@ -145,10 +160,14 @@ def main() -> None:
     print(row("… and its answer → the alert row (publish, worker, urgent step)", after))
     print(row("vitals POST → `crs` alert row, back to back", back_to_back))
     print(row("empty task round trip (`therapy.tasks.ping`)", round_trips))
+    print(row("floor: a bare DRF POST's answer (validate, insert one row)", bare))
     for name, values in (("settled", settled), ("back to back", back_to_back)):
         ratio50 = percentile(values, 0.5) / percentile(round_trips, 0.5)
         ratio95 = percentile(values, 0.95) / percentile(round_trips, 0.95)
         print(f"\nRatio to the empty task, {name}: p50 {ratio50:.1f}×, p95 {ratio95:.1f}×")
+    floor50 = percentile(bare, 0.5) / percentile(round_trips, 0.5)
+    floor95 = percentile(bare, 0.95) / percentile(round_trips, 0.95)
+    print(f"\nThe bare POST alone to the empty task: p50 {floor50:.1f}×, p95 {floor95:.1f}×")
 
 
 if __name__ == "__main__":

@@ -14,9 +14,11 @@ rows built and bytes sent):
   (each patient's state version bumped before each request: every row read and drawn);
 - the board's poll (issue 16 item 3) with the token of the current board (the steady state:
   nothing changed), after 1 of the N patients changed (a different one each time; the poll
-  sends the token it got the time before), after every patient changed (what the monitor's
-  60 s tick does: each evaluation bumps the patient's state version), and without a token
-  (the whole table, from kept rows);
+  sends the token it got the time before), after every patient changed (each patient's state
+  version bumped: what every monitor tick did before an evaluation that finds what is stored
+  left the version alone), after a real monitor tick of every patient (``evaluation_run``,
+  reason ``tick``, on the unchanged record), and without a token (the whole table, from kept
+  rows);
 - the handover.
 
 Then the chart of one patient whose whole cycle (14 doses, 12 given and 2 held) is over, for
@@ -362,6 +364,20 @@ def measure(repeat: int) -> list[str]:
                 *timed(
                     client, rows, max(repeat // 3, 5), before=all_changed, after=reader.read, **hx
                 ),
+            )
+        )
+
+        def ticked(reader: Reader = reader, ids: list[Any] = ids) -> dict[str, str]:
+            from therapy.monitor.evaluation import evaluation_run
+
+            for patient_id in ids:  # the monitor's tick, as its task runs it
+                evaluation_run(patient_id=patient_id, reason="tick")
+            return {"token": reader.token}
+
+        lines.append(
+            row(
+                f"poll, {size} patients, after a monitor tick of every patient",
+                *timed(client, rows, max(repeat // 3, 5), before=ticked, after=reader.read, **hx),
             )
         )
         lines.append(

@@ -74,8 +74,9 @@ class PatientObservationsView(generics.ListAPIView[Any]):
 
     def get_patient(self) -> Patient:
         try:
+            # The recording service locks the open stay itself; a list filters by patient.
             return selectors.patient_get(
-                user=self.request.user, patient_id=self.kwargs["patient_id"]
+                user=self.request.user, patient_id=self.kwargs["patient_id"], with_stay=False
             )
         except Patient.DoesNotExist as error:
             raise Http404 from error

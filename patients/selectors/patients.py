@@ -62,8 +62,13 @@ def admitted_patients(*, user: Any, ward: str = "") -> QuerySet[Admission]:
     return open_admissions(ward=ward)
 
 
-def patient_get(*, user: Any, patient_id: uuid.UUID | str) -> Patient:
-    return patient_list(user=user).get(pk=patient_id)
+def patient_get(*, user: Any, patient_id: uuid.UUID | str, with_stay: bool = True) -> Patient:
+    """One patient the user may see; ``with_stay=False`` leaves out ``open_admissions`` (one
+    query fewer, for a caller that reads the stay itself)."""
+    patients = patient_list(user=user)
+    if not with_stay:
+        patients = patients.prefetch_related(None)
+    return patients.get(pk=patient_id)
 
 
 def open_admission(patient: Patient) -> Admission | None:

@@ -90,11 +90,13 @@ def save_record(
     database one by one before the insert (some thirty queries for a vital-signs set): each has
     its twin in the field validators and ``clean()``, and the insert itself enforces them.
     """
-    record.full_clean(exclude=["client_id"], validate_constraints=False)
+    record.full_clean(exclude=["client_id", *_known(record)], validate_constraints=False)
     child_errors = []
     for child in children:
         try:
-            child.full_clean(exclude=[child_parent_field(child)], validate_constraints=False)
+            child.full_clean(
+                exclude=[child_parent_field(child), *_known(child)], validate_constraints=False
+            )
         except ValidationError as error:
             child_errors.extend(error.messages)
     if child_errors:
@@ -117,6 +119,20 @@ def save_record(
         return Recorded(stored, created=False)
     notify_monitor(patient_id=record.patient_id, reason=record.KIND)
     return Recorded(record, created=True)
+
+
+def _known(record: Any) -> list[str]:
+    """Fields whose check would only ask the database what the service already knows: the
+    new primary key (a fresh UUID: unique), and each foreign key whose row the service holds
+    as read from the database (the locked stay, its patient, the signed-in user), so exists.
+    The insert's own constraints still decide a row deleted meanwhile."""
+    known = [record._meta.pk.name] if record._state.adding else []
+    for field in record._meta.concrete_fields:
+        if field.is_relation and field.is_cached(record):
+            related = field.get_cached_value(record)
+            if related is not None and not related._state.adding:
+                known.append(field.name)
+    return known
 
 
 def child_parent_field(child: Any) -> str:

@@ -136,7 +136,7 @@ def _fluid(admission: Any, at: datetime) -> Observation:
     )
 
 
-PAGE = "patient (+ its open admission), count, page"
+PAGE = "patient, count, page"
 KINDS = (
     Kind(
         "vitals",
@@ -146,17 +146,17 @@ KINDS = (
         lambda admission, at: VitalSignsFactory(
             admission=admission, taken_at=at, vasopressors=[NOREPINEPHRINE]
         ),
-        5,
+        4,
         f"{PAGE} of sets, their vasopressors",
     ),
-    Kind("fluids", FluidEntry, fluid_payload, {"volume_ml": 330}, _fluid, 4, PAGE),
+    Kind("fluids", FluidEntry, fluid_payload, {"volume_ml": 330}, _fluid, 3, PAGE),
     Kind(
         "labs",
         LabResult,
         lab_payload,
         {"value": "1.40"},
         lambda admission, at: LabResultFactory(admission=admission, collected_at=at),
-        4,
+        3,
         PAGE,
     ),
     Kind(
@@ -165,7 +165,7 @@ KINDS = (
         medication_payload,
         {"drug": "Paracetamol 500 mg PO"},
         lambda admission, at: SupportiveMedicationFactory(admission=admission, administered_at=at),
-        4,
+        3,
         PAGE,
     ),
     Kind(
@@ -174,7 +174,7 @@ KINDS = (
         event_payload,
         {"note": "Rate controlled."},
         lambda admission, at: ClinicalEventFactory(admission=admission, observed_at=at),
-        4,
+        3,
         PAGE,
     ),
 )

@@ -54,6 +54,13 @@ class MonitorState(models.Model):
     assessed_at = models.DateTimeField(null=True, blank=True)
     findings = models.JSONField(default=dict)
     rule_version = models.CharField(max_length=120)
+    findings_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="A digest of the rule version and the findings with the assessment's own time "
+        "taken out: the same digest is the same findings at another moment (issue 16).",
+    )
     last_success_at = models.DateTimeField(null=True, blank=True)
     failing_since = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)

@@ -28,7 +28,7 @@ from therapy.models import (
     Severity,
     StateDocument,
 )
-from therapy.monitor.assessment import Assessment, Finding
+from therapy.monitor.assessment import Assessment, Finding, moment_free
 from therapy.monitor.queue import DELIVER_NOTIFICATION, enqueue
 
 logger = logging.getLogger(__name__)
@@ -251,7 +251,10 @@ def _open(
     return alert
 
 
-def _seen(alert: Alert, finding: Finding, assessment: Assessment) -> None:
+def _seen(alert: Alert, finding: Finding, assessment: Assessment) -> bool:
+    """The open alert found again: its times and evidence brought up to date, its severity
+    raised if the finding's is higher. True if what the pages show of it changed (evidence,
+    rule version, severity); a finding repeated on the same data changes only its times."""
     now = assessment.at
     rank = SEVERITY_RANK[Severity(finding.severity)]
     Alert.objects.filter(pk=alert.pk, status__in=OPEN_STATUSES, last_seen_at__lte=now).update(
@@ -263,10 +266,14 @@ def _seen(alert: Alert, finding: Finding, assessment: Assessment) -> None:
         evidence=finding.evidence,
         rule_version=finding.rule_version,
     )
+    # The same evidence found a moment later (its own time in it) is not a change.
+    shown = alert.rule_version != finding.rule_version or moment_free(
+        alert.evidence, alert.last_seen_at
+    ) != moment_free(finding.evidence, now)
     # Severity only rises while an alert is open; claim the rise so it is notified once.
     # Read at this rank or above already, it cannot be below it now: nothing to claim.
     if alert.severity_rank >= rank:
-        return
+        return shown
     raised = Alert.objects.filter(
         pk=alert.pk, status__in=OPEN_STATUSES, severity_rank__lt=rank
     ).update(
@@ -285,9 +292,10 @@ def _seen(alert: Alert, finding: Finding, assessment: Assessment) -> None:
             alert.severity,
         )
         notify(alert, f"raised_to_{finding.severity}")
+    return shown or raised == 1
 
 
-def _resolve(alert: Alert, now: datetime, resolution: str, **guard: Any) -> None:
+def _resolve(alert: Alert, now: datetime, resolution: str, **guard: Any) -> bool:
     """Resolve once (the claim); its lifecycle records it."""
     event = _event("resolved", now, resolution=resolution)
     resolved = Alert.objects.filter(pk=alert.pk, status__in=OPEN_STATUSES, **guard).update(
@@ -298,27 +306,31 @@ def _resolve(alert: Alert, now: datetime, resolution: str, **guard: Any) -> None
     )
     if resolved == 1:
         logger.info("alert resolved patient=%s kind=%s", alert.patient_id, alert.kind)
+    return resolved == 1
 
 
-def _absent_interval(alert: Alert, due_interval: timedelta, now: datetime) -> None:
-    """v1: a whole due interval from the first evaluation that found it absent."""
+def _absent_interval(alert: Alert, due_interval: timedelta, now: datetime) -> bool:
+    """v1: a whole due interval from the first evaluation that found it absent. True if it
+    resolved."""
     if alert.clear_since is None:
         Alert.objects.filter(
             pk=alert.pk, status__in=OPEN_STATUSES, clear_since__isnull=True
         ).update(clear_since=now)
-        return
+        return False
     if now - alert.clear_since >= due_interval:
-        _resolve(
+        return _resolve(
             alert,
             now,
             f"Condition absent since {alert.clear_since.isoformat()} "
             f"({_minutes(due_interval)} min due interval).",
         )
+    return False
 
 
-def _absent_steady(alert: Alert, assessment: Assessment) -> None:
+def _absent_steady(alert: Alert, assessment: Assessment) -> bool:
     """v2: see :class:`Resolution`. Each absent evaluation on new data is claimed by a
-    conditional UPDATE on the count it read, so a duplicate or concurrent run counts once."""
+    conditional UPDATE on the count it read, so a duplicate or concurrent run counts once.
+    True if it resolved."""
     now, settings = assessment.at, assessment.monitoring
     data = assessment.data_as_of
     new_data = data is not None and (alert.data_as_of is None or data > alert.data_as_of)
@@ -335,16 +347,16 @@ def _absent_steady(alert: Alert, assessment: Assessment) -> None:
             last_seen_at=alert.last_seen_at,
         ).update(**changes)
         if claimed != 1:
-            return  # counted by a concurrent evaluation, or found again meanwhile
+            return False  # counted by a concurrent evaluation, or found again meanwhile
         for name, value in changes.items():
             setattr(alert, name, value)
     seen_interval = timedelta(minutes=alert.seen_due_minutes or 0)
     wait = max(timedelta(minutes=settings.resolve_min_absent_minutes), seen_interval)
     if alert.absent_evaluations < settings.resolve_absent_evaluations:
-        return
+        return False
     if now - alert.last_seen_at < wait:
-        return
-    _resolve(
+        return False
+    return _resolve(
         alert,
         now,
         f"Condition not found since {alert.last_seen_at.isoformat()}: absent for "
@@ -355,21 +367,27 @@ def _absent_steady(alert: Alert, assessment: Assessment) -> None:
     )
 
 
-def _absent(alert: Alert, assessment: Assessment) -> None:
+def _absent(alert: Alert, assessment: Assessment) -> bool:
+    """The open alert not found: resolved now, or counted towards it. True if it resolved."""
     resolution = resolution_of(alert.kind)
     if resolution is Resolution.AT_ONCE:
-        _resolve(alert, assessment.at, "Done: no longer due.")
-    elif resolution is Resolution.INTERVAL:
-        _absent_interval(alert, assessment.due_interval, assessment.at)
-    elif assessment.assessable(alert.kind, alert.evidence):
-        _absent_steady(alert, assessment)
-    # not assessable: the alert stays exactly as it was (§6 (v2))
+        return _resolve(alert, assessment.at, "Done: no longer due.")
+    if resolution is Resolution.INTERVAL:
+        return _absent_interval(alert, assessment.due_interval, assessment.at)
+    if assessment.assessable(alert.kind, alert.evidence):
+        return _absent_steady(alert, assessment)
+    return False  # not assessable: the alert stays exactly as it was (§6 (v2))
 
 
-def alerts_reconcile(*, patient_id: Any, assessment: Assessment) -> None:
+def alerts_reconcile(*, patient_id: Any, assessment: Assessment) -> bool:
     """Open (or reopen), update, raise or resolve the patient's alerts to match the findings.
     The kinds of a part that failed are unknown, not absent: they are left exactly as they
-    are; so are the kinds whose absence the data cannot show (``not_assessable``)."""
+    are; so are the kinds whose absence the data cannot show (``not_assessable``).
+
+    True if what the pages and the summary show of the alerts changed (one opened, reopened,
+    raised or resolved, or its evidence changed): the caller then makes the patient's summary
+    document out of date. The times an alert is seen at and its count of absent evaluations
+    move without that (the monitor's evaluation stores the document again anyway)."""
     # One read: the open alerts, and those a finding may reopen (newest first per kind).
     open_alerts: dict[str, Alert] = {}
     reopenable: dict[str, Alert] = {}
@@ -384,16 +402,21 @@ def alerts_reconcile(*, patient_id: Any, assessment: Assessment) -> None:
             open_alerts[alert.kind] = alert
         else:
             reopenable.setdefault(alert.kind, alert)
-    for kind, finding in assessment.findings.items():
-        found = open_alerts.get(kind)
+    shown = False
+    # In the order of their kinds: concurrent evaluations of a patient take the rows' locks in
+    # the same order.
+    for kind in sorted(assessment.findings):
+        finding, found = assessment.findings[kind], open_alerts.get(kind)
         if found is None:
-            _open(patient_id, finding, assessment, reopenable.get(kind))
+            opened = _open(patient_id, finding, assessment, reopenable.get(kind))
+            shown = opened is not None or shown
         else:
-            _seen(found, finding, assessment)
+            shown = _seen(found, finding, assessment) or shown
     unknown = assessment.unknown_kinds
-    for kind, alert in open_alerts.items():
+    for kind in sorted(open_alerts):
         if kind not in assessment.findings and kind not in unknown:
-            _absent(alert, assessment)
+            shown = _absent(open_alerts[kind], assessment) or shown
+    return shown
 
 
 def alert_raise(*, patient_id: Any, finding: Finding, now: datetime) -> Alert | None:

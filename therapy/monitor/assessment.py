@@ -10,6 +10,7 @@ a ``monitor_failure`` finding names what failed (§6 (v2): one bad record must n
 patient's other alerts)."""
 
 import dataclasses
+import json
 import logging
 import traceback
 from collections.abc import Callable
@@ -77,6 +78,30 @@ HOLD_RECOMMENDATIONS = frozenset({Recommendation.HOLD, Recommendation.DISCONTINU
 AKI_SEVERITY_BY_STAGE = {1: Severity.URGENT, 2: Severity.EMERGENCY, 3: Severity.EMERGENCY}
 # The rule version of monitor_failure: the monitor's own health check, not a clinical rule.
 MONITOR_RULE_VERSION = "monitor-health v1"
+
+# Moments a finding is reckoned to rather than found: the trend's horizon is the next dose,
+# or with none scheduled a fixed time ahead of the assessment. (Its projections, which are
+# what it found, stay.)
+MOMENT_KEYS = frozenset({"horizon_at"})
+
+
+def _without_moment_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_moment_keys(v) for k, v in value.items() if k not in MOMENT_KEYS}
+    if isinstance(value, list | tuple):
+        return [_without_moment_keys(item) for item in value]
+    return value
+
+
+def moment_free(value: Any, at: datetime) -> str:
+    """``value`` (findings, an alert's evidence) as canonical JSON without the moment ``at`` it
+    was found at: that time is taken out wherever it appears (a check's ``checked_at``, a
+    window "to <time>"), and the ``MOMENT_KEYS``. Equal for the same findings found at two
+    moments on the same record (issue 16: such a re-assessment moves no row of the board)."""
+    text = json.dumps(_without_moment_keys(value), sort_keys=True, separators=(",", ":"))
+    return text.replace(at.isoformat(), "@")
+
+
 # At most this many re-runs of a failed rule to find the one record that makes it fail.
 CULPRIT_TRIES = 300
 _T = TypeVar("_T")

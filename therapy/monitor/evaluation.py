@@ -3,6 +3,7 @@ watch kept on the monitor itself (clinical-rules.md §6 (v2)): an evaluation tha
 recorded with its error and raises ``monitor_failure`` at once, and the watchdog raises it
 for an admitted patient with no successful evaluation for ``IL2_MONITOR_STALE_MINUTES``."""
 
+import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from therapy.monitor.assessment import (
     assess,
     error_where,
     error_words,
+    moment_free,
 )
 from therapy.monitor.selectors import patient_as_of, record_as_of
 from therapy.policy import monitor_stale_after
@@ -74,6 +76,14 @@ def _findings(assessment: Assessment) -> dict[str, Any]:
     return {**assessment.summary, "alerts": sorted(str(k) for k in assessment.findings)}
 
 
+def findings_digest(findings: dict[str, Any], rule_version: str, at: datetime) -> str:
+    """What an assessment found, without the moment it was made (``moment_free``: its own
+    time wherever it appears, and the trend's horizon), so a tick on an unchanged record
+    digests the same as the evaluation before it."""
+    text = moment_free([rule_version, findings], at)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _state_row(patient_id: Any) -> None:
     """Make sure the patient has a ``MonitorState`` row (a concurrent run may make it)."""
     if MonitorState.objects.filter(patient_id=patient_id).exists():
@@ -87,10 +97,12 @@ def _state_row(patient_id: Any) -> None:
 
 def _store_state(patient: Patient, assessment: Assessment) -> None:
     """Keep the newest assessment only: an older one (out of order) never overwrites it."""
+    findings = _findings(assessment)
     values = {
         "assessed_at": assessment.at,
-        "findings": _findings(assessment),
+        "findings": findings,
         "rule_version": assessment.rule_version,
+        "findings_digest": findings_digest(findings, assessment.rule_version, assessment.at),
     }
     updated = (
         MonitorState.objects.filter(patient=patient)
@@ -103,6 +115,32 @@ def _store_state(patient: Patient, assessment: Assessment) -> None:
                 MonitorState.objects.create(patient=patient, **values)
         except IntegrityError:
             pass  # a newer assessment is stored already, or a concurrent one created it
+
+
+def _store_unchanged(patient: Patient, assessment: Assessment) -> bool:
+    """The assessment found what is stored (the same digest: the same findings and rule version
+    but for the moment they were found at), every part succeeded and no failing streak is
+    recorded: then the state is stored again (its findings, their times) and the newest
+    success, in one UPDATE, and nothing the board shows of the state has changed. False,
+    writing nothing, otherwise (the caller stores it the full way)."""
+    at = assessment.at
+    findings = _findings(assessment)
+    digest = findings_digest(findings, assessment.rule_version, at)
+    newer = Q(last_success_at__isnull=True) | Q(last_success_at__lt=at)
+    return (
+        MonitorState.objects.filter(
+            patient=patient,
+            assessed_at__lte=at,
+            findings_digest=digest,
+            failing_since__isnull=True,
+            failed_at__isnull=True,
+        ).update(
+            assessed_at=at,
+            findings=findings,
+            last_success_at=Case(When(newer, then=Value(at)), default=F("last_success_at")),
+        )
+        == 1
+    )
 
 
 def _health_success(patient_id: Any, at: datetime) -> None:
@@ -182,21 +220,24 @@ def _evaluate(
         assess(patient=patient, at=now, admissions=stays, reads=reads) if admitted else None
     )
     with transaction.atomic():
-        # What this run writes (alerts, the monitor's state) changes the patient's summary.
-        StateDocument.objects.invalidate([patient_id])
         if assessment is None:
             closed = alerts_close_for_discharge(patient_id=patient_id, now=now)
             if closed:
                 logger.info("alerts resolved on discharge patient=%s count=%s", patient_id, closed)
         else:
             assessment.data_as_of = as_of  # what "new data" is measured by (§6 (v2))
-            alerts_reconcile(patient_id=patient_id, assessment=assessment)
-            _store_state(patient, assessment)
-            if assessment.succeeded:
-                _health_success(patient_id, now)
-            else:
-                evidence = assessment.failure_evidence()
-                started = _health_failure(patient_id, now, evidence)
+            shown = alerts_reconcile(patient_id=patient_id, assessment=assessment)
+            # An evaluation that finds what is stored (a tick on the same record) leaves the
+            # patient's state version alone: the board redraws no row for it (issue 16).
+            if shown or not assessment.succeeded or not _store_unchanged(patient, assessment):
+                # What this run writes (alerts, the monitor's state) changes the summary.
+                StateDocument.objects.invalidate([patient_id])
+                _store_state(patient, assessment)
+                if assessment.succeeded:
+                    _health_success(patient_id, now)
+                else:
+                    evidence = assessment.failure_evidence()
+                    started = _health_failure(patient_id, now, evidence)
         failed = assessment is not None and not assessment.succeeded
         if (reason not in LOGGED_REASONS and not started) or as_of is None:
             evaluation = None
@@ -284,8 +325,8 @@ def evaluation_urgent_run(
         assessment = assess(patient=patient, at=now, admissions=stays, parts=URGENT_PARTS)
         assessment.data_as_of = as_of
         with transaction.atomic():
-            StateDocument.objects.invalidate([patient.pk])
-            alerts_reconcile(patient_id=patient.pk, assessment=assessment)
+            if alerts_reconcile(patient_id=patient.pk, assessment=assessment):
+                StateDocument.objects.invalidate([patient.pk])
     except OperationalError:
         raise
     except Exception as error:

@@ -98,6 +98,13 @@ class BoardRow:
         return (self.state.crs or {}).get("grade")
 
     @cached_property
+    def crs_as_of(self) -> datetime | None:
+        """The time of the vitals set the grade rests on: it moves with the record, not with
+        each re-assessment of it (a row keeps while the monitor re-finds the same)."""
+        value = (self.state.crs or {}).get("as_of")
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+    @cached_property
     def crs_words(self) -> str:
         if not self.monitor.is_current("crs"):
             return self._not_current_words()

@@ -8,12 +8,19 @@ function of
 
 - the patient's *state version*: ``StateDocument.changes``, which every write that changes
   what a summary (and so the board) shows bumps in its own transaction
-  (``therapy.models.documents``); a patient with no document row yet is version 0;
+  (``therapy.models.documents``); a patient with no document row yet is version 0. The
+  monitor's evaluation that finds what is stored (a tick on an unchanged record) does not
+  bump it (``therapy.monitor.evaluation``): it moves only the times of the assessment and of
+  the newest success, which a row does not show while the monitor is watching;
+- whether the monitor is watching the patient (``monitored``: the newest success within
+  ``IL2_MONITOR_STALE_MINUTES`` of now, since admission, no failing streak), read with the
+  census: a row built while it is watching stays the row while it still is, however often
+  the monitor succeeds meanwhile; it is built again the moment it is not (and back);
 - the time of day only through the state's ``changes_at``: the first moment a derivation from
-  the clock changes (vitals or a dose turning due or overdue, the monitor turning stale, the
-  date). A row built at ``t`` is the row of every moment in ``[t, changes_at)``; after that it
-  is built again, so a dose window opening or vitals turning overdue flip the row with no
-  write;
+  the clock changes (vitals or a dose turning due or overdue, the date; and while the
+  monitor is not watching, the minutes of "no evaluation for N min"). A row built at ``t`` is
+  the row of every moment in ``[t, changes_at)``; after that it is built again, so a dose
+  window opening or vitals turning overdue flip the row with no write;
 - the code and templates that draw it, and the settings they read (``_code_digest``).
 
 Each row is kept in the ``pages`` cache (Redis) as its *entry* (what ordering and the status
@@ -59,6 +66,7 @@ from redis.exceptions import RedisError
 from patients.models import Admission
 from patients.selectors import patients as patient_selectors
 from therapy.pages.board import SORTS, BoardRow, StatusCounts
+from therapy.policy import monitor_stale_after
 from therapy.state.patient_state import admission_states
 
 logger = logging.getLogger(__name__)
@@ -127,6 +135,7 @@ class RowEntry:
 
     patient_id: str
     changes: int
+    monitored: bool
     valid_until: datetime
     risk_key: tuple[Any, ...]
     bed_key: tuple[Any, ...]
@@ -136,11 +145,12 @@ class RowEntry:
     @property
     def version(self) -> str:
         """The state version and the end of the row's time of validity: what the row says."""
-        return f"{self.changes}.{int(self.valid_until.timestamp() * 1_000_000)}"
+        until = int(self.valid_until.timestamp() * 1_000_000)
+        return f"{self.changes}.{int(self.monitored)}.{until}"
 
 
-def _entry_key(patient_id: str, changes: int) -> str:
-    return f"board-row:{_code_digest()}:{patient_id}:{changes}"
+def _entry_key(patient_id: str, changes: int, monitored: bool) -> str:
+    return f"board-row:{_code_digest()}:{patient_id}:{changes}:{int(monitored)}"
 
 
 def _html_key(entry: RowEntry) -> str:
@@ -155,25 +165,54 @@ def _versioned(census: QuerySet[Admission]) -> QuerySet[Admission]:
     return census.annotate(state_changes=Coalesce("patient__state_document__changes", Value(0)))
 
 
+def _monitored(
+    last_success_at: datetime | None,
+    failing_since: datetime | None,
+    admitted_at: datetime,
+    now: datetime,
+) -> bool:
+    """Is the monitor watching the patient (``MonitorHealth.ok``, from the census's columns)?"""
+    return (
+        failing_since is None
+        and last_success_at is not None
+        and last_success_at >= admitted_at
+        and now - last_success_at < monitor_stale_after()
+    )
+
+
 @dataclass(frozen=True)
 class Census:
-    """The open stays a reader may see (of a ward) as (patient, state version) pairs."""
+    """The open stays a reader may see (of a ward) as (patient, state version, watched by the
+    monitor) triples."""
 
     stays: QuerySet[Admission]
     ward: str
-    versions: list[tuple[str, int]]
+    versions: list[tuple[str, int, bool]]
 
     @property
     def digest(self) -> str:
-        said = "\n".join([self.ward, *(f"{pid}:{changes}" for pid, changes in self.versions)])
+        said = "\n".join(
+            [self.ward, *(f"{pid}:{changes}:{int(ok)}" for pid, changes, ok in self.versions)]
+        )
         return hashlib.sha256(said.encode()).hexdigest()[:32]
 
 
-def board_census(*, user: Any, ward: str = "") -> Census:
+def board_census(*, user: Any, ward: str = "", now: datetime | None = None) -> Census:
     """One query, whatever the number of patients."""
+    now = now or timezone.now()
     stays = patient_selectors.admitted_patients(user=user, ward=ward)
-    pairs = _versioned(stays).values_list("patient_id", "state_changes")  # type: ignore[misc]
-    return Census(stays=stays, ward=ward, versions=[(str(pid), int(c)) for pid, c in pairs])
+    rows = _versioned(stays).values_list(  # type: ignore[misc]
+        "patient_id",
+        "state_changes",
+        "patient__monitor_state__last_success_at",
+        "patient__monitor_state__failing_since",
+        "admitted_at",
+    )
+    versions = [
+        (str(pid), int(changes), _monitored(last, failing, admitted, now))
+        for pid, changes, last, failing, admitted in rows
+    ]
+    return Census(stays=stays, ward=ward, versions=versions)
 
 
 @dataclass(frozen=True)
@@ -273,10 +312,13 @@ class CachedBoard(StatusCounts):
         states = admission_states(admissions=stays, now=self.generated_at)
         for stay, state in zip(stays, states, strict=True):
             row = BoardRow(state=state)
+            monitored = state.monitor.ok
             entry = RowEntry(
                 patient_id=str(stay.patient_id),
                 changes=stay.state_changes,  # type: ignore[attr-defined]
-                valid_until=state.changes_at,
+                monitored=monitored,
+                # While the monitor watches, its successes move no row (see the module).
+                valid_until=state.next_change(monitor=not monitored),
                 risk_key=row.risk_key,
                 bed_key=row.bed_key,
                 severity_rank=row.top_severity_rank,
@@ -284,7 +326,7 @@ class CachedBoard(StatusCounts):
             )
             text = render_to_string(ROW_TEMPLATE, {"row": row}).strip()
             self.html[entry.patient_id] = mark_safe(text)  # noqa: S308 (our own template)
-            kept[_entry_key(entry.patient_id, entry.changes)] = entry
+            kept[_entry_key(entry.patient_id, entry.changes, entry.monitored)] = entry
             kept[_html_key(entry)] = text
             built.append(entry)
         self.built += len(built)
@@ -311,8 +353,8 @@ def cached_board(
     rows to build."""
     now = now or timezone.now()
     sort = sort if sort in SORTS else "risk"
-    census = census or board_census(user=user, ward=ward)
-    keys = {pid: _entry_key(pid, changes) for pid, changes in census.versions}
+    census = census or board_census(user=user, ward=ward, now=now)
+    keys = {pid: _entry_key(pid, changes, ok) for pid, changes, ok in census.versions}
     found = _get_many(list(keys.values()))
     entries: list[RowEntry] = []
     stale: list[str] = []

@@ -262,12 +262,17 @@ class PatientState:
         time of day changes with no write: vitals turning due or overdue, the dose window
         opening, the dose turning overdue, the monitor's answer, the date in "since 3 Mar"
         (the next local midnight). A stored document of this state is current until then."""
+        return self.next_change()
+
+    def next_change(self, *, monitor: bool = True) -> datetime:
+        """``changes_at``; with ``monitor=False``, leaving out the monitor's answer (the board
+        reads whether the monitor is watching with its census instead)."""
         local = timezone.localtime(self.now)
         midnight = timezone.make_aware(
             datetime.combine(local.date() + timedelta(days=1), datetime.min.time()),
             local.tzinfo,
         )
-        moments = [midnight, *self.monitor.changes()]
+        moments = [midnight, *(self.monitor.changes() if monitor else [])]
         reference = self.vitals_reference
         if reference is not None and self.admission is not None:
             interval = self.due_interval

@@ -25,24 +25,33 @@ pytestmark = pytest.mark.django_db
 # The urgent parts (NEWS2, CRS, VLS, AKI), committed first: the patient with the newest
 # recorded change (one query, compiled once); the stays; the rule profile; the course and
 # its doses; the record (vitals, their vasopressors, fluids, labs, medications, events) and
-# its baselines (the reference systolic BP, the creatinine before the course); the summary
-# document made out of date; the open and recently resolved alerts (one read); per alert
-# opened, its insert in a savepoint and its in-app notification; BEGIN and COMMIT.
+# its baselines (the reference systolic BP, the creatinine before the course); the open and
+# recently resolved alerts (one read); per alert opened, its insert in a savepoint and its
+# in-app notification; the summary document made out of date (an alert changed); BEGIN and
+# COMMIT.
 URGENT_QUERIES = 25
-# The rest after them, on the same reads: the summary document made out of date; the alerts
-# again (the urgent step has changed them); per alert still found, its last_seen update;
-# the monitor's state (stored; created the first time, in a savepoint, with the document
-# made out of date by its signal) and its health (one update); the evaluation's log row;
-# BEGIN and COMMIT.
-REST_QUERIES = 13
+# The rest after them, on the same reads: the alerts again (the urgent step has changed
+# them); per alert still found, its last_seen update; the monitor's state stored as found
+# unchanged (one conditional update, which finds the new findings differ), then the summary
+# document made out of date, the state stored (created the first time, in a savepoint, with
+# the document made out of date by its signal) and its health (one update); the
+# evaluation's log row; BEGIN and COMMIT.
+REST_QUERIES = 14
 # A whole evaluation on its own (a sweep, a tick, a dose or course change): both, without
-# the second reads.
+# the second reads (and with no "unchanged?" attempt: an alert opened, so it changed).
 EVALUATION_QUERIES = 32
-# A vitals POST: the patient and its stay (the visibility rule and the recording service),
-# the model's validation (existence and uniqueness), the set and its history row, the
-# vasopressor row and its history row, the summary document made out of date, the answer's
-# read-back of the set and its vasopressors; BEGIN/COMMIT and the savepoint.
-POST_QUERIES = 19
+# A tick that finds what is stored (the same record, nothing turned due): the reads; the
+# alerts; per open alert, its last_seen update; the state and its newest success in one
+# update (its digest unchanged); nothing else (the state version stays: the board redraws no
+# row for it); BEGIN and COMMIT.
+UNCHANGED_TICK_QUERIES = 19
+# A vitals POST: the patient (the visibility rule), its open stay locked (the recording
+# service), the set and its history row, the vasopressor row and its history row, the
+# summary document made out of date, the answer's read-back of the set and its vasopressors;
+# BEGIN/COMMIT and the savepoint. Was 19: the patient's open stay prefetched too (the service
+# reads it itself), and the model's validation asking whether the stay, the patient and the
+# user exist and the fresh keys are unique (rows the service holds; new UUIDs).
+POST_QUERIES = 13
 
 
 def _queries(run: Callable[[], object]) -> list[str]:
@@ -123,3 +132,51 @@ def test_a_vitals_post_makes_a_fixed_number_of_queries(api_as, nurse):
         assert response.status_code == 201, response.content
         counts.append(len(queries))
     assert counts == [POST_QUERIES, POST_QUERIES]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tick_that_finds_what_is_stored_writes_only_the_times(nurse, physician):
+    from therapy.models import MonitorState, StateDocument
+
+    counts = []
+    for patient in _patients(nurse, physician):
+        evaluation_run(patient_id=patient.pk, reason="vitals")
+        version = StateDocument.objects.get(pk=patient.pk).changes
+        before = MonitorState.objects.get(patient=patient)
+        queries = _queries(partial(evaluation_run, patient_id=patient.pk, reason="tick"))
+        counts.append(len(queries))
+        assert len(queries) == UNCHANGED_TICK_QUERIES, _listing(queries)
+        assert StateDocument.objects.get(pk=patient.pk).changes == version
+        after = MonitorState.objects.get(patient=patient)
+        assert after.assessed_at > before.assessed_at
+        assert after.last_success_at > before.last_success_at
+        assert (after.findings_digest, after.rule_version) == (
+            before.findings_digest,
+            before.rule_version,
+        )
+    assert counts[0] == counts[1], "the history's length changed the query count"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tick_that_finds_something_new_moves_the_state_version(nurse, physician):
+    from therapy.models import MonitorState, StateDocument
+
+    patient, _ = _patients(nurse, physician)
+    evaluation_run(patient_id=patient.pk, reason="vitals")
+    version = StateDocument.objects.get(pk=patient.pk).changes
+
+    # Five hours on, the vitals are overdue: the same record, a new finding.
+    later = timezone.now() + timedelta(hours=5)
+    evaluation_run(patient_id=patient.pk, reason="tick", now=later)
+    assert Alert.objects.filter(patient=patient, kind="vitals_overdue").exists()
+    assert StateDocument.objects.get(pk=patient.pk).changes > version
+    version = StateDocument.objects.get(pk=patient.pk).changes
+
+    # A failing streak recorded; the next tick that succeeds ends it: that is shown too.
+    MonitorState.objects.filter(patient=patient).update(
+        failing_since=later, failed_at=later, failure={"scope": "parts", "failures": []}
+    )
+    evaluation_run(patient_id=patient.pk, reason="tick", now=later + timedelta(minutes=1))
+    state = MonitorState.objects.get(patient=patient)
+    assert state.failing_since is None and state.failure == {}
+    assert StateDocument.objects.get(pk=patient.pk).changes > version

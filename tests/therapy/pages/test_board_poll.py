@@ -233,3 +233,54 @@ def test_without_redis_every_row_is_drawn_and_a_change_sends_the_whole_table(
     # what the reader has cannot be looked up: the whole table
     assert changed.lstrip().startswith('<tbody id="board-rows"')
     assert len(ANY_ROW.findall(changed)) == 11 and "11 patients" in changed
+
+
+def _tick(stays: list[Admission], at: object = None) -> None:
+    """The monitor's minute tick over the ward, as its task runs it."""
+    for stay in stays:
+        evaluation_run(patient_id=stay.patient_id, reason="tick", now=at)  # type: ignore[arg-type]
+
+
+def test_the_monitor_re_finding_the_same_moves_no_row(client, nurse, physician):
+    stays = ward_of(14, nurse, physician)
+    client.force_login(nurse)
+    _tick(stays)  # every patient assessed (the ten with a record, and four without)
+    token = token_of(page(client))
+    start = timezone.now()
+
+    # Ticks a minute apart for 20 minutes (past IL2_MONITOR_STALE_MINUTES): each succeeds,
+    # finds what is stored, and no row is drawn or sent.
+    for minute in range(1, 21):
+        with time_machine.travel(start + timedelta(minutes=minute), tick=False):
+            _tick(stays, timezone.now())
+            assert cached_board(user=nurse).built == 0, f"a row was drawn at minute {minute}"
+            html = poll(client, token)
+        assert not ANY_ROW.search(html), f"a row was sent at minute {minute}"
+        assert token_of(html) == token
+
+
+def test_a_monitor_that_stops_flips_the_row_and_one_that_resumes_flips_it_back(
+    client, nurse, physician
+):
+    stays = ward_of(11, nurse, physician)
+    watched, stopped = stays[0], stays[1]
+    client.force_login(nurse)
+    _tick(stays)
+    token = token_of(page(client, sort="bed"))
+    start = timezone.now()
+
+    # Ten minutes on, the monitor has gone on evaluating every patient but one.
+    with time_machine.travel(start + timedelta(minutes=11), tick=False):
+        _tick([stay for stay in stays if stay != stopped], timezone.now())
+        html = poll(client, token, sort="bed")
+        token = token_of(html)
+    assert SENT_ROW.findall(html) == [str(stopped.patient_id)]
+    assert "no evaluation has succeeded for 11 min" in html
+
+    # It evaluates that patient again: the row is the watched row it was.
+    with time_machine.travel(start + timedelta(minutes=12), tick=False):
+        _tick([stopped], timezone.now())
+        html = poll(client, token, sort="bed")
+    assert SENT_ROW.findall(html) == [str(stopped.patient_id)]
+    assert "no evaluation has succeeded" not in html
+    assert watched.patient_id
