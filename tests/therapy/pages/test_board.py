@@ -18,6 +18,7 @@ from therapy.mar import courses
 from therapy.models import Alert, MonitorState
 from therapy.monitor.alerts import alert_acknowledge
 from therapy.pages.board import ward_board
+from therapy.pages.wording import time_words
 from therapy.state.health import clock
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +55,9 @@ def test_a_row_shows_bed_therapy_vitals_scores_precheck_and_alerts(client, nurse
     assert summary.provisional and summary.headline == "Provisional: would hold now"
     assert "SBP 84 mmHg" in summary.reasons
     window = row.therapy.window
+    # Times of another day carry their date ("dose at 1 Dec 00:11" from 21:11): time_words.
     assert summary.window == (
-        f"Window opens {timezone.localtime(window.opens_at):%H:%M}, "
-        f"dose at {timezone.localtime(window.due_at):%H:%M}"
+        f"Window opens {time_words(window.opens_at)}, dose at {time_words(window.due_at)}"
     )
     assert any("urine output recorded" in need for need in summary.needs)
     page = board_html(client, nurse)
